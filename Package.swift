@@ -1,0 +1,35 @@
+// swift-tools-version:6.0
+// pmingest: one Swift core (PMIngest), exported three ways — the Swift library product,
+// the C-ABI shared library libpmingest.so (product `pmingest`), and the `pmingest` CLI.
+// Release link flags for the self-contained .so (static stdlib, version script, SONAME) are
+// passed by the Makefile on the command line, never here: in the manifest they break `swift test`.
+import PackageDescription
+
+let package = Package(
+    name: "pmingest",
+    products: [
+        .library(name: "PMIngest", targets: ["PMIngest"]),
+        .library(name: "pmingest", type: .dynamic, targets: ["PMIngestC"]),
+        // Named pmingest-cli because SwiftPM silently skips an executable product that shares the
+        // library product's name; `make install` installs it as `pmingest`.
+        .executable(name: "pmingest-cli", targets: ["pmingest-cli"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CLibWebSockets", pkgConfig: "libwebsockets", providers: [.apt(["libwebsockets-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        // The public header (include/pmingest.h, symlinked) plus the thread-local error slot.
+        .target(name: "CPMIngest"),
+        .target(name: "PMIngest", dependencies: ["CCurl", "CLibWebSockets", "CSQLite"]),
+        // Only the C boundary: argument checks, handle boxing, status mapping. No logic.
+        .target(name: "PMIngestC", dependencies: ["PMIngest", "CPMIngest"]),
+        .executableTarget(name: "pmingest-cli", dependencies: [
+            "PMIngest",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "PMIngestTests", dependencies: ["PMIngest"]),
+    ]
+)

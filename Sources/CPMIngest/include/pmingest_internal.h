@@ -1,0 +1,12 @@
+/* Internal helpers of libpmingest's C boundary. Not installed, not exported (the version script
+ * exports pm_* only; these are named pmingest_*). */
+#ifndef PMINGEST_INTERNAL_H
+#define PMINGEST_INTERNAL_H
+#include <stddef.h>
+
+/** Replaces the calling thread's last-error message (copied; NULL clears it). */
+void pmingest_set_last_error(const char *message);
+/** Copies `length` bytes into a new NUL-terminated malloc'd string; NULL on allocation failure. */
+char *pmingest_strndup(const char *bytes, size_t length);
+
+#endif
