@@ -30,6 +30,7 @@ let package = Package(
             "PMIngest",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        .executableTarget(name: "pmingest-bench", dependencies: ["PMIngest"], path: "bench/swift"),
         .testTarget(name: "PMIngestTests", dependencies: ["PMIngest"]),
     ]
 )

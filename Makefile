@@ -1,0 +1,121 @@
+# pmingest — the front door. `make demo` and `make test` set up everything they need on a fresh
+# Debian 12 machine (as root) and are safe to re-run.
+#
+#   make demo      the main job on the embedded default (see scripts/demo.sh)
+#   make test      every test: Swift, C ABI, Python binding, fake server, examples
+#   make lib       dist/lib/libpmingest.so.0 (+ .so symlink) and dist/include/pmingest.h
+#   make install   PREFIX=/usr/local: library, header, pmingest.pc, CLI
+#   make bench     benchmarks, one line each: bench <name> <value> <unit> vs <baseline> <value> ratio <x>
+#   make coverage  line coverage of the Swift core; last line "coverage <percent>%"
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := test
+
+PREFIX ?= /usr/local
+VERSION := $(shell sed -n 's/^\#define PM_VERSION_STRING "\(.*\)"/\1/p' include/pmingest.h)
+SWIFT ?= swift
+PYTHON ?= python3
+VENV := .venv
+VPY := $(VENV)/bin/python
+STAMPS := .build-stamps
+DIST := dist
+LIBSO := $(DIST)/lib/libpmingest.so.0
+CC ?= cc
+
+APT_PACKAGES := libcurl4-openssl-dev libwebsockets-dev libsqlite3-dev pkg-config gcc g++ python3-venv
+PY_PACKAGES := pytest
+
+# Release build of the self-contained shared library: the Swift runtime linked statically
+# (-static-stdlib; SwiftPM's --static-swift-stdlib is ignored for dynamic products), only pm_*
+# exported (version script), SONAME libpmingest.so.0, stripped. Its own scratch path: toggling
+# -static-stdlib in a shared build folder silently keeps the old dynamic-stdlib library.
+DIST_SCRATCH := .build-dist
+DIST_FLAGS := -c release --scratch-path $(DIST_SCRATCH) -Xswiftc -static-stdlib \
+	-Xlinker --version-script=$(CURDIR)/abi/pmingest.map -Xlinker -soname=libpmingest.so.0 \
+	-Xlinker --strip-all
+
+.PHONY: deps test demo lib install bench coverage swift-test c-test python-test fakeserver-test \
+	examples-test cli clean
+
+# ---- set-up ------------------------------------------------------------------------------------
+
+$(STAMPS):
+	mkdir -p $(STAMPS)
+
+# System packages: installed only when one is missing (dpkg -s is fast; apt-get update is not).
+$(STAMPS)/apt: | $(STAMPS)
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  if [ "$$(id -u)" != 0 ]; then echo "need root (or sudo) to apt-get install:$$missing" >&2; exit 1; fi; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+	touch $@
+
+$(STAMPS)/venv: | $(STAMPS) $(STAMPS)/apt
+	test -x $(VPY) || $(PYTHON) -m venv $(VENV)
+	$(VPY) -m pip install -q --disable-pip-version-check $(PY_PACKAGES)
+	touch $@
+
+deps: $(STAMPS)/apt $(STAMPS)/venv
+
+# ---- builds --------------------------------------------------------------------------------------
+
+lib: $(STAMPS)/apt
+	$(SWIFT) build $(DIST_FLAGS) --product pmingest
+	mkdir -p $(DIST)/lib $(DIST)/include
+	cp $(DIST_SCRATCH)/release/libpmingest.so $(LIBSO)
+	ln -sf libpmingest.so.0 $(DIST)/lib/libpmingest.so
+	cp include/pmingest.h $(DIST)/include/pmingest.h
+	@echo "built $(LIBSO) ($$(stat -c %s $(LIBSO)) bytes)"
+
+cli: $(STAMPS)/apt
+	$(SWIFT) build -c release --product pmingest-cli
+	mkdir -p $(DIST)/bin
+	cp "$$($(SWIFT) build -c release --show-bin-path)/pmingest-cli" $(DIST)/bin/pmingest
+
+install: lib cli
+	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(LIBSO) $(DESTDIR)$(PREFIX)/lib/libpmingest.so.0
+	ln -sf libpmingest.so.0 $(DESTDIR)$(PREFIX)/lib/libpmingest.so
+	install -m 0644 include/pmingest.h $(DESTDIR)$(PREFIX)/include/pmingest.h
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(PREFIX)/lib|' -e 's|@VERSION@|$(VERSION)|' \
+	  abi/pmingest.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/pmingest.pc
+	install -m 0755 $(DIST)/bin/pmingest $(DESTDIR)$(PREFIX)/bin/pmingest
+	@echo "installed pmingest $(VERSION) into $(DESTDIR)$(PREFIX)"
+
+# ---- tests ---------------------------------------------------------------------------------------
+
+test: deps swift-test lib c-test python-test fakeserver-test examples-test
+	@echo "make test: all suites passed"
+
+swift-test: $(STAMPS)/apt
+	$(SWIFT) test
+
+c-test: lib
+	Tests/c/check_so.sh $(LIBSO)
+	Tests/c/run.sh $(CURDIR)/$(DIST)/lib $(CURDIR)/include
+
+python-test: lib $(STAMPS)/venv
+	PMINGEST_LIBRARY=$(CURDIR)/$(LIBSO) $(VPY) -m pytest -q bindings/python/tests
+
+fakeserver-test: $(STAMPS)/venv
+	$(VPY) -m pytest -q Tests/fakepolymarket
+
+examples-test: lib
+	scripts/install-example-test.sh
+
+# ---- demo, benchmarks, coverage ------------------------------------------------------------------
+
+demo: $(STAMPS)/apt
+	scripts/demo.sh
+
+bench: lib $(STAMPS)/venv
+	scripts/bench.sh
+
+coverage: $(STAMPS)/apt
+	scripts/coverage.sh
+
+clean:
+	rm -rf .build $(DIST_SCRATCH) $(DIST) $(STAMPS) prof
