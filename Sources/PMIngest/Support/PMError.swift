@@ -23,10 +23,13 @@ public struct PMError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public let kind: Kind
     public let message: String
+    /// The HTTP status behind an `.http` error (and a 429/5xx that exhausted its retries).
+    public let httpStatus: Int?
 
-    public init(_ kind: Kind, _ message: String) {
+    public init(_ kind: Kind, _ message: String, httpStatus: Int? = nil) {
         self.kind = kind
         self.message = message
+        self.httpStatus = httpStatus
     }
 
     public var description: String { message }
