@@ -1,0 +1,461 @@
+"""Private: loads libpmingest and declares every function of include/pmingest.h.
+
+Nothing here is public API. Rules (see the "Python ctypes binding conventions" in the project's
+style notes):
+
+* Every ``pm_*`` function in the header is declared below with ``argtypes`` AND ``restype``, with
+  its C prototype in the comment above it; ``tests/test_ffi.py`` parses the header and fails on
+  any function that is missing or whose types differ.
+* Every function returning ``pm_status`` gets ``_check`` as its ``errcheck``: a non-zero status
+  raises the mapped ``PmError`` subclass, with ``pm_last_error()`` read first, on the calling
+  thread, immediately after the call (the message is thread-local and valid only until the next
+  ``pm_*`` call on this thread).
+* Handles are ``POINTER(<empty Structure>)``, one type per handle kind, so passing a list where a
+  store is expected raises ``ctypes.ArgumentError`` instead of crashing.
+* Owned ``char *`` results come back through ``c_void_p`` outs and are freed with
+  ``pm_string_free`` in a ``finally`` (``take_string``); a ``c_char_p`` would copy and leak.
+* Loaded with ``ctypes.CDLL``, which releases the GIL during each call, so threads can use one
+  store concurrently (the library serializes calls on a store internally).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+from ctypes import (
+    POINTER,
+    Structure,
+    c_bool,
+    c_char_p,
+    c_int,
+    c_int32,
+    c_int64,
+    c_size_t,
+    c_uint,
+    c_uint32,
+    c_void_p,
+)
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+from .errors import PmError, PmInternalError, exception_class
+
+# ---------------------------------------------------------------------------------------------
+# Constants mirrored from include/pmingest.h
+# ---------------------------------------------------------------------------------------------
+
+#: PM_ABI_VERSION of the header this binding was written against.
+EXPECTED_ABI_VERSION = 0
+
+PM_OK = 0
+PM_E_INVALID_ARG = 1
+PM_E_INVALID_UTF8 = 2
+PM_E_RANGE = 7
+PM_E_INTERNAL = 17
+
+PM_DECIMAL_SCALE = 1_000_000
+
+PM_STORE_OPTIONS_VERSION = 1
+PM_TRADE_INPUT_VERSION = 1
+PM_TOKEN_META_INPUT_VERSION = 1
+
+PM_CHANGE_INSERTED = 1
+PM_CHANGE_UPDATED = 2
+PM_CHANGE_UNCHANGED = 3
+
+ENV_LIBRARY = "PMINGEST_LIBRARY"
+LIBRARY_FILENAME = "libpmingest.so"
+
+INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+
+
+# ---------------------------------------------------------------------------------------------
+# Locating and loading the library
+# ---------------------------------------------------------------------------------------------
+
+
+def _candidates() -> List[Tuple[str, Optional[str]]]:
+    """(description, path-or-None) in search order. An explicit PMINGEST_LIBRARY is the only
+    candidate: silently falling back to another copy would hide a wrong path (and let tests run
+    against a stale library)."""
+    override = os.environ.get(ENV_LIBRARY)
+    if override:
+        return [(f"${ENV_LIBRARY}={override}", override)]
+    here = Path(__file__).resolve().parent
+    found: List[Tuple[str, Optional[str]]] = []
+    for name in (LIBRARY_FILENAME, f"{LIBRARY_FILENAME}.{EXPECTED_ABI_VERSION}"):
+        found.append((str(here / name), str(here / name)))
+    system = ctypes.util.find_library("pmingest")
+    found.append((f"ctypes.util.find_library('pmingest') -> {system!r}", system))
+    return found
+
+
+def _load() -> Tuple[ctypes.CDLL, str]:
+    tried: List[str] = []
+    for description, path in _candidates():
+        if path is None:
+            tried.append(f"{description} (not found)")
+            continue
+        # A bare soname from find_library is resolved by the dynamic loader; a path must exist.
+        if os.sep in path and not os.path.exists(path):
+            tried.append(f"{description} (no such file)")
+            continue
+        try:
+            return ctypes.CDLL(path), path
+        except OSError as error:
+            tried.append(f"{description} ({error})")
+    raise ImportError(
+        "cannot load libpmingest; tried: "
+        + "; ".join(tried)
+        + f". Build it (swift build -c release --product pmingest) and set {ENV_LIBRARY} "
+        "to the full path of libpmingest.so, or install it next to this package."
+    )
+
+
+lib, library_path = _load()
+
+
+def _check_abi(library: Any) -> None:
+    """Refuses a library built for another ABI (uniffi-style contract check)."""
+    found = library.pm_abi_version()
+    if found != EXPECTED_ABI_VERSION:
+        raise ImportError(
+            f"rebuild libpmingest: {library_path} has ABI version {found}, but this binding "
+            f"expects {EXPECTED_ABI_VERSION} (the library and the Python package are from "
+            "different releases)"
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Types
+# ---------------------------------------------------------------------------------------------
+
+
+class _Opaque(Structure):
+    """Base of the opaque handle types; never instantiated, only pointed to."""
+
+
+class Store(_Opaque):
+    """struct pm_store"""
+
+
+class Trade(_Opaque):
+    """struct pm_trade"""
+
+
+class Trades(_Opaque):
+    """struct pm_trades"""
+
+
+class TokenMeta(_Opaque):
+    """struct pm_token_meta"""
+
+
+class TokenMetas(_Opaque):
+    """struct pm_token_metas"""
+
+
+class Watermark(_Opaque):
+    """struct pm_watermark"""
+
+
+StoreP = POINTER(Store)
+TradeP = POINTER(Trade)
+TradesP = POINTER(Trades)
+TokenMetaP = POINTER(TokenMeta)
+TokenMetasP = POINTER(TokenMetas)
+WatermarkP = POINTER(Watermark)
+
+pm_status = c_int  # enum pm_status
+pm_change = c_int  # enum pm_change
+
+
+class StoreOptions(Structure):
+    """struct pm_store_options, field by field."""
+
+    _fields_ = [
+        ("version", c_uint32),
+        ("busy_timeout_ms", c_int32),
+    ]
+
+
+class TradeInput(Structure):
+    """struct pm_trade_input, field by field. c_char_p fields point into bytes objects that the
+    caller must keep referenced until the call returns."""
+
+    _fields_ = [
+        ("version", c_uint32),
+        ("token_id", c_char_p),
+        ("condition_id", c_char_p),
+        ("side", c_char_p),
+        ("price", c_char_p),
+        ("size", c_char_p),
+        ("timestamp_ms", c_int64),
+        ("transaction_hash", c_char_p),
+        ("proxy_wallet", c_char_p),
+        ("outcome", c_char_p),
+    ]
+
+
+class TokenMetaInput(Structure):
+    """struct pm_token_meta_input, field by field."""
+
+    _fields_ = [
+        ("version", c_uint32),
+        ("token_id", c_char_p),
+        ("condition_id", c_char_p),
+        ("question", c_char_p),
+        ("outcome", c_char_p),
+        ("outcome_index", c_int32),
+        ("tick_size", c_char_p),
+        ("min_order_size", c_char_p),
+        ("neg_risk", c_bool),
+        ("active", c_bool),
+        ("closed", c_bool),
+        ("end_date_ms", c_int64),
+        ("market_slug", c_char_p),
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Errors
+# ---------------------------------------------------------------------------------------------
+
+
+def _decode_message(raw: Optional[bytes]) -> str:
+    # An error message may quote the offending (invalid UTF-8) input: never let decoding the
+    # message replace the real error with a UnicodeDecodeError.
+    return raw.decode("utf-8", "replace") if raw else ""
+
+
+def error(status: int, message: str) -> PmError:
+    """The exception for `status`, named by the library's pm_status_str()."""
+    name = _decode_message(lib.pm_status_str(status)) or "unknown status"
+    return exception_class(status)(message, status, name)
+
+
+def _check(result: int, func: Any, args: Tuple[Any, ...]) -> Tuple[Any, ...]:
+    """errcheck of every pm_status function."""
+    if result != PM_OK:
+        # pm_last_error() first: it is thread-local and only valid until the next pm_* call.
+        message = _decode_message(lib.pm_last_error())
+        raise error(result, message)
+    return args
+
+
+# ---------------------------------------------------------------------------------------------
+# Declarations
+# ---------------------------------------------------------------------------------------------
+
+#: Sentinel restype: "returns pm_status" -> restype c_int plus errcheck _check.
+STATUS = object()
+
+#: Every declared function by name (the header test checks this against pmingest.h).
+declared: Dict[str, Any] = {}
+
+
+def _declare(name: str, restype: Any, argtypes: Sequence[Any]) -> Any:
+    try:
+        func = getattr(lib, name)
+    except AttributeError:
+        raise ImportError(
+            f"rebuild libpmingest: {library_path} does not export {name}, which this binding "
+            "needs (the library is older than the binding)"
+        ) from None
+    func.argtypes = list(argtypes)
+    if restype is STATUS:
+        func.restype = pm_status
+        func.errcheck = _check
+    else:
+        func.restype = restype
+    declared[name] = func
+    return func
+
+
+# ---- versions ---------------------------------------------------------------------------------
+# unsigned pm_abi_version(void);
+pm_abi_version = _declare("pm_abi_version", c_uint, [])
+_check_abi(lib)  # before anything else: another ABI may not even have the symbols below
+# unsigned pm_version_number(void);
+pm_version_number = _declare("pm_version_number", c_uint, [])
+# const char *pm_version_string(void);
+pm_version_string = _declare("pm_version_string", c_char_p, [])
+
+# ---- status and errors ------------------------------------------------------------------------
+# const char *pm_status_str(pm_status status);
+pm_status_str = _declare("pm_status_str", c_char_p, [pm_status])
+# const char *pm_last_error(void);
+pm_last_error = _declare("pm_last_error", c_char_p, [])
+# void pm_string_free(char *string);
+pm_string_free = _declare("pm_string_free", None, [c_void_p])
+
+# ---- exact decimals ---------------------------------------------------------------------------
+# pm_status pm_decimal_parse(const char *text, int64_t *out_micros);
+pm_decimal_parse = _declare("pm_decimal_parse", STATUS, [c_char_p, POINTER(c_int64)])
+# pm_status pm_decimal_format(int64_t micros, char **out);
+pm_decimal_format = _declare("pm_decimal_format", STATUS, [c_int64, POINTER(c_void_p)])
+
+# ---- storage ----------------------------------------------------------------------------------
+# pm_status pm_store_options_init(pm_store_options *opts, uint32_t version);
+pm_store_options_init = _declare("pm_store_options_init", STATUS, [POINTER(StoreOptions), c_uint32])
+# pm_status pm_store_open(const char *path, const pm_store_options *opts, pm_store **out);
+pm_store_open = _declare(
+    "pm_store_open", STATUS, [c_char_p, POINTER(StoreOptions), POINTER(StoreP)]
+)
+# void pm_store_free(pm_store *store);
+pm_store_free = _declare("pm_store_free", None, [StoreP])
+
+# ---- trades -----------------------------------------------------------------------------------
+# pm_status pm_store_upsert_trade(pm_store *store, const pm_trade_input *trade, int *out_inserted);
+pm_store_upsert_trade = _declare(
+    "pm_store_upsert_trade", STATUS, [StoreP, POINTER(TradeInput), POINTER(c_int)]
+)
+# pm_status pm_store_upsert_trades(pm_store *store, const pm_trade_input *trades, size_t count,
+#                                  size_t *out_inserted);
+pm_store_upsert_trades = _declare(
+    "pm_store_upsert_trades", STATUS, [StoreP, POINTER(TradeInput), c_size_t, POINTER(c_size_t)]
+)
+# pm_status pm_store_query_trades(pm_store *store, const char *token_id, int64_t from_ms,
+#                                 int64_t to_ms, size_t limit, pm_trades **out);
+pm_store_query_trades = _declare(
+    "pm_store_query_trades",
+    STATUS,
+    [StoreP, c_char_p, c_int64, c_int64, c_size_t, POINTER(TradesP)],
+)
+# pm_status pm_store_count_trades(pm_store *store, const char *token_id, int64_t *out_count);
+pm_store_count_trades = _declare(
+    "pm_store_count_trades", STATUS, [StoreP, c_char_p, POINTER(c_int64)]
+)
+# size_t pm_trades_count(const pm_trades *trades);
+pm_trades_count = _declare("pm_trades_count", c_size_t, [TradesP])
+# const pm_trade *pm_trades_at(const pm_trades *trades, size_t index);
+pm_trades_at = _declare("pm_trades_at", TradeP, [TradesP, c_size_t])
+# void pm_trades_free(pm_trades *trades);
+pm_trades_free = _declare("pm_trades_free", None, [TradesP])
+# const char *pm_trade_id(const pm_trade *trade);
+pm_trade_id = _declare("pm_trade_id", c_char_p, [TradeP])
+# const char *pm_trade_token_id(const pm_trade *trade);
+pm_trade_token_id = _declare("pm_trade_token_id", c_char_p, [TradeP])
+# const char *pm_trade_condition_id(const pm_trade *trade);
+pm_trade_condition_id = _declare("pm_trade_condition_id", c_char_p, [TradeP])
+# const char *pm_trade_side(const pm_trade *trade);
+pm_trade_side = _declare("pm_trade_side", c_char_p, [TradeP])
+# const char *pm_trade_price(const pm_trade *trade);
+pm_trade_price = _declare("pm_trade_price", c_char_p, [TradeP])
+# int64_t pm_trade_price_micros(const pm_trade *trade);
+pm_trade_price_micros = _declare("pm_trade_price_micros", c_int64, [TradeP])
+# const char *pm_trade_size(const pm_trade *trade);
+pm_trade_size = _declare("pm_trade_size", c_char_p, [TradeP])
+# int64_t pm_trade_size_micros(const pm_trade *trade);
+pm_trade_size_micros = _declare("pm_trade_size_micros", c_int64, [TradeP])
+# int64_t pm_trade_timestamp_ms(const pm_trade *trade);
+pm_trade_timestamp_ms = _declare("pm_trade_timestamp_ms", c_int64, [TradeP])
+# const char *pm_trade_transaction_hash(const pm_trade *trade);
+pm_trade_transaction_hash = _declare("pm_trade_transaction_hash", c_char_p, [TradeP])
+# const char *pm_trade_proxy_wallet(const pm_trade *trade);
+pm_trade_proxy_wallet = _declare("pm_trade_proxy_wallet", c_char_p, [TradeP])
+# const char *pm_trade_outcome(const pm_trade *trade);
+pm_trade_outcome = _declare("pm_trade_outcome", c_char_p, [TradeP])
+
+# ---- trade watermarks -------------------------------------------------------------------------
+# pm_status pm_store_get_watermark(pm_store *store, const char *condition_id, pm_watermark **out);
+pm_store_get_watermark = _declare(
+    "pm_store_get_watermark", STATUS, [StoreP, c_char_p, POINTER(WatermarkP)]
+)
+# pm_status pm_store_update_watermark(pm_store *store, const char *condition_id,
+#                                     int64_t last_trade_ms, pm_watermark **out);
+pm_store_update_watermark = _declare(
+    "pm_store_update_watermark", STATUS, [StoreP, c_char_p, c_int64, POINTER(WatermarkP)]
+)
+# const char *pm_watermark_condition_id(const pm_watermark *watermark);
+pm_watermark_condition_id = _declare("pm_watermark_condition_id", c_char_p, [WatermarkP])
+# int64_t pm_watermark_last_trade_ms(const pm_watermark *watermark);
+pm_watermark_last_trade_ms = _declare("pm_watermark_last_trade_ms", c_int64, [WatermarkP])
+# int64_t pm_watermark_updated_at_ms(const pm_watermark *watermark);
+pm_watermark_updated_at_ms = _declare("pm_watermark_updated_at_ms", c_int64, [WatermarkP])
+# void pm_watermark_free(pm_watermark *watermark);
+pm_watermark_free = _declare("pm_watermark_free", None, [WatermarkP])
+
+# ---- token metadata ---------------------------------------------------------------------------
+# pm_status pm_store_upsert_token_meta(pm_store *store, const pm_token_meta_input *meta,
+#                                      pm_change *out_change);
+pm_store_upsert_token_meta = _declare(
+    "pm_store_upsert_token_meta", STATUS, [StoreP, POINTER(TokenMetaInput), POINTER(pm_change)]
+)
+# pm_status pm_store_get_token_meta(pm_store *store, const char *token_id, pm_token_meta **out);
+pm_store_get_token_meta = _declare(
+    "pm_store_get_token_meta", STATUS, [StoreP, c_char_p, POINTER(TokenMetaP)]
+)
+# pm_status pm_store_list_token_metas(pm_store *store, pm_token_metas **out);
+pm_store_list_token_metas = _declare(
+    "pm_store_list_token_metas", STATUS, [StoreP, POINTER(TokenMetasP)]
+)
+# void pm_token_meta_free(pm_token_meta *meta);
+pm_token_meta_free = _declare("pm_token_meta_free", None, [TokenMetaP])
+# size_t pm_token_metas_count(const pm_token_metas *metas);
+pm_token_metas_count = _declare("pm_token_metas_count", c_size_t, [TokenMetasP])
+# const pm_token_meta *pm_token_metas_at(const pm_token_metas *metas, size_t index);
+pm_token_metas_at = _declare("pm_token_metas_at", TokenMetaP, [TokenMetasP, c_size_t])
+# void pm_token_metas_free(pm_token_metas *metas);
+pm_token_metas_free = _declare("pm_token_metas_free", None, [TokenMetasP])
+# const char *pm_token_meta_token_id(const pm_token_meta *meta);
+pm_token_meta_token_id = _declare("pm_token_meta_token_id", c_char_p, [TokenMetaP])
+# const char *pm_token_meta_condition_id(const pm_token_meta *meta);
+pm_token_meta_condition_id = _declare("pm_token_meta_condition_id", c_char_p, [TokenMetaP])
+# const char *pm_token_meta_question(const pm_token_meta *meta);
+pm_token_meta_question = _declare("pm_token_meta_question", c_char_p, [TokenMetaP])
+# const char *pm_token_meta_outcome(const pm_token_meta *meta);
+pm_token_meta_outcome = _declare("pm_token_meta_outcome", c_char_p, [TokenMetaP])
+# int32_t pm_token_meta_outcome_index(const pm_token_meta *meta);
+pm_token_meta_outcome_index = _declare("pm_token_meta_outcome_index", c_int32, [TokenMetaP])
+# const char *pm_token_meta_tick_size(const pm_token_meta *meta);
+pm_token_meta_tick_size = _declare("pm_token_meta_tick_size", c_char_p, [TokenMetaP])
+# const char *pm_token_meta_min_order_size(const pm_token_meta *meta);
+pm_token_meta_min_order_size = _declare("pm_token_meta_min_order_size", c_char_p, [TokenMetaP])
+# bool pm_token_meta_neg_risk(const pm_token_meta *meta);
+pm_token_meta_neg_risk = _declare("pm_token_meta_neg_risk", c_bool, [TokenMetaP])
+# bool pm_token_meta_active(const pm_token_meta *meta);
+pm_token_meta_active = _declare("pm_token_meta_active", c_bool, [TokenMetaP])
+# bool pm_token_meta_closed(const pm_token_meta *meta);
+pm_token_meta_closed = _declare("pm_token_meta_closed", c_bool, [TokenMetaP])
+# int64_t pm_token_meta_end_date_ms(const pm_token_meta *meta);
+pm_token_meta_end_date_ms = _declare("pm_token_meta_end_date_ms", c_int64, [TokenMetaP])
+# const char *pm_token_meta_market_slug(const pm_token_meta *meta);
+pm_token_meta_market_slug = _declare("pm_token_meta_market_slug", c_char_p, [TokenMetaP])
+# int64_t pm_token_meta_updated_at_ms(const pm_token_meta *meta);
+pm_token_meta_updated_at_ms = _declare("pm_token_meta_updated_at_ms", c_int64, [TokenMetaP])
+
+
+# ---------------------------------------------------------------------------------------------
+# Helpers for the wrappers
+# ---------------------------------------------------------------------------------------------
+
+
+def take_string(out: c_void_p) -> str:
+    """Copies an owned `char *` written through a `char **out`, then frees it with
+    pm_string_free, whatever happens while copying."""
+    pointer = out.value
+    try:
+        if not pointer:
+            raise PmInternalError("the library returned PM_OK without a string", PM_E_INTERNAL)
+        return ctypes.string_at(pointer).decode("utf-8")
+    finally:
+        if pointer:
+            pm_string_free(pointer)
+            out.value = None
+
+
+def text(raw: Optional[bytes]) -> str:
+    """A borrowed `const char *` result (already copied by c_char_p) as str; NULL gives ""."""
+    return raw.decode("utf-8") if raw else ""
+
+
+def optional_text(raw: Optional[bytes]) -> Optional[str]:
+    """Like text(), but "" (the header's "absent") gives None."""
+    return raw.decode("utf-8") if raw else None
+
+
+def version_string() -> str:
+    return text(pm_version_string())

@@ -1,0 +1,437 @@
+"""The private ctypes layer against the contract in include/pmingest.h."""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+import pickle
+import re
+import shutil
+import subprocess
+import sys
+import textwrap
+import threading
+from ctypes import (
+    POINTER,
+    c_bool,
+    c_char_p,
+    c_int,
+    c_int32,
+    c_int64,
+    c_size_t,
+    c_uint,
+    c_uint32,
+    c_void_p,
+)
+from types import SimpleNamespace
+
+import pytest
+
+import pmingest
+from pmingest import _ffi, errors
+
+from conftest import HEADER, PYTHON_ROOT, TOKEN
+
+# ---------------------------------------------------------------------------------------------
+# A small parser of the header's declarations, and the C -> ctypes type table of the binding.
+# ---------------------------------------------------------------------------------------------
+
+_SCALARS = {
+    "unsigned": c_uint,
+    "int": c_int,
+    "bool": c_bool,
+    "size_t": c_size_t,
+    "int32_t": c_int32,
+    "uint32_t": c_uint32,
+    "int64_t": c_int64,
+    "pm_status": c_int,  # enums cross as int
+    "pm_change": c_int,
+}
+_OPAQUE = {
+    "pm_store": _ffi.Store,
+    "pm_trade": _ffi.Trade,
+    "pm_trades": _ffi.Trades,
+    "pm_token_meta": _ffi.TokenMeta,
+    "pm_token_metas": _ffi.TokenMetas,
+    "pm_watermark": _ffi.Watermark,
+}
+_STRUCTS = {
+    "pm_store_options": _ffi.StoreOptions,
+    "pm_trade_input": _ffi.TradeInput,
+    "pm_token_meta_input": _ffi.TokenMetaInput,
+}
+
+
+def _strip_comments(source: str) -> str:
+    source = re.sub(r"/\*.*?\*/", " ", source, flags=re.S)
+    return re.sub(r"//[^\n]*", " ", source)
+
+
+def _ctype(c_type: str):
+    """The ctypes type the binding must use for a C type spelled in the header."""
+    const = re.search(r"\bconst\b", c_type) is not None
+    depth = c_type.count("*")
+    base = re.sub(r"\bconst\b|\*", " ", c_type).split()
+    assert len(base) == 1, f"cannot parse C type {c_type!r}"
+    name = base[0]
+    if name == "void" and depth == 0:
+        return None
+    if name == "char":
+        if depth == 1:
+            # Borrowed strings are copied by c_char_p; an owned `char *` must stay a raw pointer
+            # so it can be handed back to pm_string_free.
+            return c_char_p if const else c_void_p
+        if depth == 2:
+            return POINTER(c_void_p)  # `char **out`: owned string, read then pm_string_free
+    if name in _SCALARS:
+        result = _SCALARS[name]
+    elif name in _OPAQUE and depth >= 1:
+        result, depth = POINTER(_OPAQUE[name]), depth - 1
+    elif name in _STRUCTS and depth >= 1:
+        result, depth = _STRUCTS[name], depth
+    else:
+        raise AssertionError(f"no ctypes mapping for C type {c_type!r}: extend the test's table")
+    for _ in range(depth):
+        result = POINTER(result)
+    return result
+
+
+def _header_functions():
+    """[(name, return C type, [parameter C types])] for every PM_EXTERN function."""
+    source = _strip_comments(HEADER.read_text())
+    functions = []
+    for match in re.finditer(r"PM_EXTERN\s+([^;(]*?)\b(pm_\w+)\s*\(([^)]*)\)\s*;", source, re.S):
+        returns, name, params = match.group(1).strip(), match.group(2), match.group(3).strip()
+        types = []
+        if params and params != "void":
+            for param in params.split(","):
+                param = " ".join(param.split())
+                # every parameter in the header is named: drop the name, keep type and stars
+                types.append(re.sub(r"\s*\b\w+$", "", param))
+        functions.append((name, returns, types))
+    return functions
+
+
+def _header_structs():
+    """{struct name: [(field, C type)]} for every transparent typedef struct."""
+    source = _strip_comments(HEADER.read_text())
+    structs = {}
+    for match in re.finditer(r"typedef struct (pm_\w+)\s*\{(.*?)\}\s*\1\s*;", source, re.S):
+        fields = []
+        for declaration in match.group(2).split(";"):
+            declaration = " ".join(declaration.split())
+            if not declaration:
+                continue
+            field = re.match(r"(.*?)(\w+)$", declaration)
+            assert field, declaration
+            fields.append((field.group(2), field.group(1).strip()))
+        structs[match.group(1)] = fields
+    return structs
+
+
+HEADER_FUNCTIONS = _header_functions()
+
+
+def test_header_parser_sees_the_whole_header():
+    names = [name for name, _, _ in HEADER_FUNCTIONS]
+    assert len(names) == len(set(names))
+    # every declaration starts a line with PM_EXTERN (the macro's own #ifndef/#define do not)
+    assert len(names) == len(re.findall(r"^PM_EXTERN\b", HEADER.read_text(), re.M))
+    # spot checks of the parse itself:
+    parsed = {name: (returns, params) for name, returns, params in HEADER_FUNCTIONS}
+    assert parsed["pm_store_open"] == (
+        "pm_status",
+        ["const char *", "const pm_store_options *", "pm_store **"],
+    )
+    assert parsed["pm_version_number"] == ("unsigned", [])
+    assert parsed["pm_decimal_format"] == ("pm_status", ["int64_t", "char **"])
+
+
+def test_every_header_function_has_argtypes_and_restype():
+    missing = [name for name, _, _ in HEADER_FUNCTIONS if name not in _ffi.declared]
+    assert not missing, f"declared in pmingest.h but not bound in _ffi.py: {missing}"
+    extra = sorted(set(_ffi.declared) - {name for name, _, _ in HEADER_FUNCTIONS})
+    assert not extra, f"bound in _ffi.py but not declared in pmingest.h: {extra}"
+
+    wrong = []
+    for name, returns, params in HEADER_FUNCTIONS:
+        func = _ffi.declared[name]
+        assert getattr(_ffi, name) is func
+        expected_args = tuple(_ctype(param) for param in params)
+        if func.argtypes is None or tuple(func.argtypes) != expected_args:
+            wrong.append(f"{name} argtypes {func.argtypes} != {expected_args} (from {params})")
+        if func.restype is not _ctype(returns):
+            wrong.append(f"{name} restype {func.restype} != {_ctype(returns)} (from {returns!r})")
+    assert not wrong, "types differ from pmingest.h:\n" + "\n".join(wrong)
+
+
+def test_every_status_function_has_errcheck():
+    status_functions = [name for name, returns, _ in HEADER_FUNCTIONS if returns == "pm_status"]
+    assert len(status_functions) >= 10
+    unchecked = [
+        name for name in status_functions if _ffi.declared[name].errcheck is not _ffi._check
+    ]
+    assert not unchecked, f"pm_status functions without errcheck: {unchecked}"
+
+
+def test_input_structs_mirror_the_header_field_by_field():
+    structs = _header_structs()
+    assert set(structs) == set(_STRUCTS), "a transparent struct in the header has no mirror"
+    for c_name, fields in structs.items():
+        mirror = _STRUCTS[c_name]
+        expected = [(field, _ctype(c_type)) for field, c_type in fields]
+        actual = [(field, ctype) for field, ctype in mirror._fields_]
+        assert actual == expected, f"{mirror.__name__} differs from struct {c_name}"
+
+
+def test_struct_layout_matches_the_c_compiler(tmp_path):
+    """sizeof/offsetof of every mirrored struct, as a C compiler lays out pmingest.h."""
+    compiler = shutil.which("cc") or shutil.which("gcc") or shutil.which("clang")
+    if compiler is None:
+        pytest.skip("no C compiler to compare struct layouts with")
+    lines = []
+    for c_name, mirror in _STRUCTS.items():
+        lines.append(f'printf("{c_name} sizeof %zu\\n", sizeof({c_name}));')
+        for field, _ in mirror._fields_:
+            lines.append(f'printf("{c_name} {field} %zu\\n", offsetof({c_name}, {field}));')
+    program = tmp_path / "layout.c"
+    program.write_text(
+        '#include <stddef.h>\n#include <stdio.h>\n#include "pmingest.h"\n'
+        "int main(void) {\n" + "\n".join(lines) + "\nreturn 0;\n}\n"
+    )
+    binary = tmp_path / "layout"
+    subprocess.run(
+        [compiler, "-std=c99", "-I", str(HEADER.parent), str(program), "-o", str(binary)],
+        check=True,
+        capture_output=True,
+    )
+    output = subprocess.run([str(binary)], check=True, capture_output=True, text=True).stdout
+    c_layout = {tuple(line.split()[:2]): int(line.split()[2]) for line in output.splitlines()}
+    py_layout = {}
+    for c_name, mirror in _STRUCTS.items():
+        py_layout[(c_name, "sizeof")] = ctypes.sizeof(mirror)
+        for field, _ in mirror._fields_:
+            py_layout[(c_name, field)] = getattr(mirror, field).offset
+    assert py_layout == c_layout
+
+
+def test_options_init_fills_header_defaults():
+    options = _ffi.StoreOptions()
+    _ffi.pm_store_options_init(ctypes.byref(options), _ffi.PM_STORE_OPTIONS_VERSION)
+    assert (options.version, options.busy_timeout_ms) == (1, 5000)
+    with pytest.raises(pmingest.PmInvalidArgument):
+        _ffi.pm_store_options_init(ctypes.byref(options), 999)
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading and the ABI check
+# ---------------------------------------------------------------------------------------------
+
+
+def test_loaded_the_library_named_by_the_environment():
+    assert os.environ.get("PMINGEST_LIBRARY"), "tests must load the library via PMINGEST_LIBRARY"
+    assert _ffi.library_path == os.environ["PMINGEST_LIBRARY"]
+
+
+def test_abi_mismatch_is_refused(monkeypatch):
+    monkeypatch.setattr(_ffi, "EXPECTED_ABI_VERSION", 7)
+    with pytest.raises(ImportError, match="rebuild libpmingest"):
+        _ffi._check_abi(_ffi.lib)
+    monkeypatch.undo()
+    with pytest.raises(ImportError, match="rebuild libpmingest.*ABI version 1"):
+        _ffi._check_abi(SimpleNamespace(pm_abi_version=lambda: 1))
+    _ffi._check_abi(_ffi.lib)  # the real library passes
+
+
+def _run_python(code: str, env: dict) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        env=env,
+        cwd=str(PYTHON_ROOT),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_import_refuses_a_library_with_another_abi():
+    code = f"""
+        import ctypes, sys
+        sys.path.insert(0, {str(PYTHON_ROOT)!r})
+        real = ctypes.CDLL
+        def fake_cdll(path, *args, **kwargs):
+            library = real(path, *args, **kwargs)
+            library.pm_abi_version = lambda: 1   # a library from a future ABI
+            return library
+        ctypes.CDLL = fake_cdll
+        try:
+            import pmingest
+        except ImportError as error:
+            print("refused:", error)
+        else:
+            sys.exit("imported a library with the wrong ABI")
+    """
+    result = _run_python(code, dict(os.environ))
+    assert result.returncode == 0, result.stderr
+    assert "refused: rebuild libpmingest" in result.stdout
+
+
+def test_missing_library_names_the_path_tried():
+    env = dict(os.environ, PMINGEST_LIBRARY="/nonexistent-dir/libpmingest.so")
+    result = _run_python(
+        f"import sys; sys.path.insert(0, {str(PYTHON_ROOT)!r}); import pmingest", env
+    )
+    assert result.returncode != 0
+    assert "ImportError" in result.stderr
+    assert "/nonexistent-dir/libpmingest.so" in result.stderr
+
+
+def test_without_override_every_candidate_is_named():
+    if ctypes.util.find_library("pmingest"):
+        pytest.skip("libpmingest is installed system-wide here")
+    package_lib = PYTHON_ROOT / "pmingest" / "libpmingest.so"
+    if package_lib.exists():
+        pytest.skip("a library was copied next to the package")
+    env = {key: value for key, value in os.environ.items() if key != "PMINGEST_LIBRARY"}
+    result = _run_python(
+        f"import sys; sys.path.insert(0, {str(PYTHON_ROOT)!r}); import pmingest", env
+    )
+    assert result.returncode != 0
+    assert str(package_lib) in result.stderr
+    assert "find_library('pmingest')" in result.stderr
+
+
+# ---------------------------------------------------------------------------------------------
+# Errors
+# ---------------------------------------------------------------------------------------------
+
+
+def test_errcheck_raises_the_mapped_error_with_name_and_message():
+    with pytest.raises(pmingest.PmParseError) as caught:
+        _ffi.pm_decimal_parse(b"abc", ctypes.byref(c_int64()))
+    error = caught.value
+    assert error.status == 6
+    assert error.status_name == _ffi.pm_status_str(6).decode()
+    assert error.message  # pm_last_error() detail
+    assert error.status_name in str(error) and error.message in str(error)
+
+
+def test_null_handles_are_errors_not_crashes():
+    with pytest.raises(pmingest.PmInvalidArgument):
+        _ffi.pm_store_count_trades(None, None, ctypes.byref(c_int64()))
+    with pytest.raises(pmingest.PmInvalidArgument):
+        _ffi.pm_store_open(b":memory:", None, None)
+    assert _ffi.pm_trades_count(None) == 0
+    assert _ffi.pm_trade_id(None) == b""
+    _ffi.pm_store_free(None)
+    _ffi.pm_string_free(None)
+
+
+def test_handle_types_are_checked():
+    with pytest.raises(ctypes.ArgumentError):
+        _ffi.pm_trades_count(_ffi.StoreP())
+    with pytest.raises(ctypes.ArgumentError):
+        _ffi.pm_store_count_trades("not a handle", None, ctypes.byref(c_int64()))
+
+
+def test_invalid_utf8_bytes_through_the_raw_layer(db, trades):
+    with pytest.raises(pmingest.PmInvalidUTF8) as caught:
+        _ffi.pm_decimal_parse(b"\xff0.5", ctypes.byref(c_int64()))
+    assert isinstance(caught.value, pmingest.PmInvalidArgument)
+    with db._use() as store:
+        with pytest.raises(pmingest.PmInvalidUTF8):
+            _ffi.pm_store_count_trades(store, b"\xff\xfe", ctypes.byref(c_int64()))
+        with pytest.raises(pmingest.PmInvalidUTF8):
+            _ffi.pm_store_get_token_meta(store, b"\xc3\x28", ctypes.byref(_ffi.TokenMetaP()))
+        item = _ffi.TradeInput(
+            version=1, token_id=b"12\xff", side=b"BUY", price=b"0.5", size=b"1", timestamp_ms=1
+        )
+        with pytest.raises(pmingest.PmInvalidUTF8):
+            _ffi.pm_store_upsert_trade(store, ctypes.byref(item), None)
+    assert trades.count() == 0
+
+
+def test_status_names():
+    assert _ffi.pm_status_str(0)
+    assert _ffi.pm_status_str(123456) == b"unknown status"
+    assert _ffi.error(123456, "x").__class__ is pmingest.PmError
+
+
+def test_last_error_is_per_thread():
+    seen = {}
+
+    def fail(tag: str) -> None:
+        for _ in range(200):
+            try:
+                _ffi.pm_decimal_parse(tag.encode(), ctypes.byref(c_int64()))
+            except pmingest.PmParseError as error:
+                if tag not in error.message:
+                    seen[tag] = error.message
+                    return
+
+    threads = [threading.Thread(target=fail, args=(f"bad{i}x",)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert seen == {}, f"a thread saw another thread's error message: {seen}"
+
+
+def test_exception_hierarchy_and_mapping():
+    expected = {
+        1: pmingest.PmInvalidArgument,
+        2: pmingest.PmInvalidUTF8,
+        3: pmingest.PmNetworkError,
+        4: pmingest.PmTimeoutError,
+        5: pmingest.PmHTTPError,
+        6: pmingest.PmParseError,
+        7: pmingest.PmRangeError,
+        8: pmingest.PmTooLargeError,
+        9: pmingest.PmStaleDataError,
+        10: pmingest.PmBookInvalid,
+        11: pmingest.PmStorageError,
+        12: pmingest.PmDatabaseBusy,
+        13: pmingest.PmDatabaseCorrupt,
+        14: pmingest.PmCannotOpenDatabase,
+        15: pmingest.PmMisuse,
+        16: pmingest.PmCancelled,
+        17: pmingest.PmInternalError,
+    }
+    for status, cls in expected.items():
+        assert errors.exception_class(status) is cls
+        assert issubclass(cls, pmingest.PmError)
+        error = _ffi.error(status, "detail")
+        assert type(error) is cls and error.status == status
+        assert error.status_name == _ffi.pm_status_str(status).decode()
+    assert errors.exception_class(0) is pmingest.PmError
+    assert errors.exception_class(99) is pmingest.PmError
+    assert issubclass(pmingest.PmInvalidUTF8, pmingest.PmInvalidArgument)
+    for cls in (pmingest.PmDatabaseBusy, pmingest.PmDatabaseCorrupt, pmingest.PmCannotOpenDatabase):
+        assert issubclass(cls, pmingest.PmStorageError)
+    unknown = _ffi.error(99, "from the future")
+    assert type(unknown) is pmingest.PmError and unknown.status == 99
+
+
+def test_errors_pickle_with_their_status():
+    error = _ffi.error(12, "database is locked")
+    copy = pickle.loads(pickle.dumps(error))
+    assert type(copy) is pmingest.PmDatabaseBusy
+    assert (copy.status, copy.status_name, copy.message) == (12, error.status_name, error.message)
+    assert str(copy) == str(error)
+
+
+def test_owned_string_is_read_and_freed():
+    out = c_void_p()
+    _ffi.pm_decimal_format(1_250_500_000, ctypes.byref(out))
+    assert out.value
+    assert _ffi.take_string(out) == "1250.5"
+    assert out.value is None  # freed and cleared: cannot be freed twice
+
+
+def test_version():
+    assert pmingest.__version__ == pmingest.version() == _ffi.pm_version_string().decode()
+    major, minor, patch = (int(part) for part in pmingest.__version__.split(".")[:3])
+    assert _ffi.pm_version_number() == major * 10000 + minor * 100 + patch
+    assert _ffi.pm_abi_version() == _ffi.EXPECTED_ABI_VERSION
+    assert TOKEN.isdigit()  # token ids are text of digits, never ints
