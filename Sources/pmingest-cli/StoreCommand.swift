@@ -1,0 +1,128 @@
+import ArgumentParser
+import PMIngest
+
+/// `pmingest store …`: the SQLite store from the shell.
+struct Store: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Read and write the local SQLite store.",
+        subcommands: [ImportTrades.self, ImportMarkets.self, Trades.self, Count.self, Meta.self, Watermark.self])
+
+    struct DatabaseOption: ParsableArguments {
+        @Option(name: .long, help: "SQLite database file (created if missing; \":memory:\" for a throwaway one).")
+        var db: String
+
+        func open() throws -> Database { try Database(DatabaseConfig(path: db)) }
+    }
+
+    struct ImportTrades: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "import-trades",
+            abstract: "Store trades given as a Data API /trades response (JSON array; \"-\" = stdin).")
+        @OptionGroup var database: DatabaseOption
+        @Argument(help: "File with the JSON array.") var file: String = "-"
+
+        func run() async throws {
+            let trades = try WireDecoding.dataAPITrades(try WireDecoding.parseBody(try readAll(file), what: file))
+            let inserted = try TradeRepository(try database.open()).upsert(trades)
+            print("stored \(trades.count) trades (\(inserted) new, \(trades.count - inserted) already present) in \(database.db)")
+        }
+    }
+
+    struct ImportMarkets: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "import-markets",
+            abstract: "Store token metadata given as a Gamma /markets response (JSON array; \"-\" = stdin).")
+        @OptionGroup var database: DatabaseOption
+        @Argument(help: "File with the JSON array.") var file: String = "-"
+
+        func run() async throws {
+            let markets = try WireDecoding.gammaMarkets(try WireDecoding.parseBody(try readAll(file), what: file))
+            let repository = TokenMetaRepository(try database.open())
+            var counts: [UpsertChange: Int] = [:]
+            for meta in markets.flatMap(\.tokenMetas) { counts[try repository.upsert(meta), default: 0] += 1 }
+            print("stored \(markets.count) markets: \(counts[.inserted] ?? 0) tokens inserted, "
+                  + "\(counts[.updated] ?? 0) updated, \(counts[.unchanged] ?? 0) unchanged in \(database.db)")
+        }
+    }
+
+    struct Trades: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List stored trades of a token, oldest first.")
+        @OptionGroup var database: DatabaseOption
+        @Argument(help: "Token (asset) id.") var token: String
+        @Option(help: "Only trades at or after this time (ms since the epoch).") var fromMs: Int64?
+        @Option(help: "Only trades at or before this time (ms since the epoch).") var toMs: Int64?
+        @Option(help: "At most this many trades.") var limit: Int?
+        @Flag(help: "JSON output (one array).") var json = false
+
+        func run() async throws {
+            let trades = try TradeRepository(try database.open()).trades(
+                tokenId: token, fromMs: fromMs ?? Int64.min, toMs: toMs ?? Int64.max, limit: limit)
+            if json {
+                print(Output.json(trades.map(Output.tradeJSON)))
+                return
+            }
+            print(Output.table(["time (UTC)", "side", "price", "size", "transaction"],
+                               trades.map { [ISO8601.format(milliseconds: $0.timestampMs), $0.side.rawValue,
+                                             $0.price.description, $0.size.description, $0.transactionHash ?? ""] }))
+            print("\(trades.count) trades")
+        }
+    }
+
+    struct Count: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Count stored trades (of one token, or all).")
+        @OptionGroup var database: DatabaseOption
+        @Argument(help: "Token (asset) id; all tokens when omitted.") var token: String?
+
+        func run() async throws {
+            print(try TradeRepository(try database.open()).count(tokenId: token))
+        }
+    }
+
+    struct Meta: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show stored token metadata (one token, or all).")
+        @OptionGroup var database: DatabaseOption
+        @Argument(help: "Token (asset) id; all when omitted.") var token: String?
+        @Flag(help: "JSON output.") var json = false
+
+        func run() async throws {
+            let repository = TokenMetaRepository(try database.open())
+            let metas: [PolymarketTokenMeta]
+            if let token {
+                guard let meta = try repository.get(tokenId: token) else {
+                    throw PMError(.invalidArgument, "no metadata stored for token \(token)")
+                }
+                metas = [meta]
+            } else {
+                metas = try repository.list()
+            }
+            if json {
+                print(Output.json(metas.map(Output.metaJSON)))
+                return
+            }
+            print(Output.table(["token", "outcome", "tick", "neg-risk", "state", "question"], metas.map {
+                [Output.shortToken($0.tokenId), $0.outcome ?? "", $0.tickSize?.description ?? "",
+                 $0.negRisk ? "yes" : "no", $0.closed ? "closed" : ($0.active ? "active" : "inactive"), $0.question ?? ""]
+            }))
+            print("\(metas.count) tokens")
+        }
+    }
+
+    struct Watermark: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show or advance a market's trade watermark.")
+        @OptionGroup var database: DatabaseOption
+        @Argument(help: "Condition id (0x…).") var condition: String
+        @Option(help: "Advance to this trade time (ms); never moves backwards.") var set: Int64?
+
+        func run() async throws {
+            let repository = TradeWatermarkRepository(try database.open())
+            let watermark = try set.map { try repository.update(conditionId: condition, lastTradeTimestampMs: $0) }
+                ?? repository.get(conditionId: condition)
+            guard let watermark else {
+                print("no watermark for \(condition)")
+                return
+            }
+            print("\(condition) last trade \(ISO8601.format(milliseconds: watermark.lastTradeTimestampMs)) "
+                  + "(\(watermark.lastTradeTimestampMs) ms)")
+        }
+    }
+}
