@@ -1,0 +1,44 @@
+/// A well-formed document whose content does not fit what a decoder expects, naming the field.
+public struct JSONFieldError: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Problem: Sendable, Equatable {
+        /// The key is absent (or, for a required value, null where null is not allowed).
+        case missing
+        /// The value has another JSON type, e.g. expected "string", found "number".
+        case wrongType(expected: String, found: String)
+        /// A decimal that does not parse or does not fit int64 micro-units.
+        case invalidDecimal(DecimalError)
+        /// An integer field with a fraction or outside Int64.
+        case invalidInteger(JSONNumber.IntegerError)
+        /// A string that should hold JSON (Gamma's `clobTokenIds`) but does not.
+        case invalidEmbeddedJSON(JSONError)
+    }
+
+    /// The field's path: "asset_id", or "bids[2].price" once `nested(in:)` has been applied.
+    public let field: String
+    public let problem: Problem
+
+    public init(field: String, problem: Problem) {
+        self.field = field
+        self.problem = problem
+    }
+
+    /// The same error with `parent` prefixed to the path, for decoders of nested objects:
+    /// `"price".nested(in: "bids[2]")` → "bids[2].price"; `"[1]".nested(in: "clobTokenIds")` →
+    /// "clobTokenIds[1]".
+    public func nested(in parent: String) -> JSONFieldError {
+        let path = field.hasPrefix("[") ? parent + field : parent + "." + field
+        return JSONFieldError(field: path, problem: problem)
+    }
+
+    public var description: String {
+        let detail: String
+        switch problem {
+        case .missing: detail = "missing"
+        case .wrongType(let expected, let found): detail = "expected \(expected), found \(found)"
+        case .invalidDecimal(let error): detail = error.description
+        case .invalidInteger(let error): detail = error.description
+        case .invalidEmbeddedJSON(let error): detail = "embedded " + error.description
+        }
+        return "field \"\(field)\": \(detail)"
+    }
+}
