@@ -16,9 +16,10 @@
  *
  * Errors     On failure the calling thread's last-error message is set: pm_last_error() returns
  *            it. It is thread-local, never NULL ("" when there is none), owned by the library, and
- *            valid until the next pm_* call on the same thread. As in libgit2, "callers should not
- *            rely on this to determine whether an error has occurred": the status is the truth,
- *            the message is detail.
+ *            valid until the next pm_* call on the same thread. Only failing calls write it:
+ *            successful calls, pm_status_str() and record accessors leave it as it was. As in
+ *            libgit2, "callers should not rely on this to determine whether an error has
+ *            occurred": the status is the truth, the message is detail. Messages are UTF-8.
  *
  * Arguments  Receiver first, then inputs, then outputs (named out / out_*). Constructors return
  *            pm_status and write the new handle through a final `**out`; on failure *out is set
@@ -158,7 +159,8 @@ PM_EXTERN pm_status pm_decimal_parse(const char *text, int64_t *out_micros);
 
 /**
  * Formats micro-units canonically: no exponent, no trailing fraction zeros, "0" for zero,
- * a leading "-" for negatives ("0.95", "1250.5", "-0.01").
+ * a leading "-" for negatives ("0.95", "1250.5", "-0.01"). Prices and sizes are never negative,
+ * so pm_decimal_parse() (which refuses signs) reads back every price or size this writes.
  * Ownership: *out is owned by the caller; free it with pm_string_free().
  * Errors: PM_E_INVALID_ARG (NULL out). Thread: any.
  */
@@ -257,7 +259,8 @@ PM_EXTERN pm_status pm_store_upsert_trades(pm_store *store, const pm_trade_input
 
 /**
  * The trades of `token_id` with from_ms <= timestamp <= to_ms, oldest first (ties by id).
- * limit 0 means no limit; otherwise the first `limit` rows in that order.
+ * Pass INT64_MIN / INT64_MAX for an open end. limit 0 means no limit; otherwise the first
+ * `limit` rows in that order.
  * Ownership: *out is owned by the caller; free it with pm_trades_free().
  * Errors: PM_E_INVALID_ARG (NULL, empty token id, from_ms > to_ms), PM_E_INVALID_UTF8,
  * PM_E_BUSY, PM_E_STORAGE. Thread: any.

@@ -66,7 +66,8 @@ public enum ISO8601 {
     /// "2026-12-31T12:00:00.123Z" (milliseconds shown only when not zero).
     public static func format(milliseconds: Int64) -> String {
         let days = floorDiv(milliseconds, 86_400_000)
-        let msOfDay = milliseconds - days * 86_400_000
+        let remainder = milliseconds % 86_400_000  // no multiplication: Int64.min must not overflow
+        let msOfDay = remainder < 0 ? remainder + 86_400_000 : remainder
         let (year, month, day) = civilFromDays(days)
         func pad(_ value: Int64, _ width: Int) -> String {
             let text = String(value)
