@@ -13,7 +13,7 @@ private func fixture(_ name: String) throws -> [UInt8] {
         let trades = try WireDecoding.dataAPITrades(try WireDecoding.parseBody(try fixture("data_api_trades.json"), what: "t"))
         #expect(trades.count == 6)
         #expect(trades[0].timestampMs == 1_767_225_600_000)          // seconds → ms
-        #expect(trades[0].price == (try Price("0.55")))
+        #expect(trades[0].price == Price.literal("0.55"))
         #expect(trades[2].price.micros == 300_000)                    // 0.30000000000000004 → 0.3
         #expect(trades[1].size.description == "120.5")
         #expect(trades[0].id == trades[5].id)                         // the duplicate row

@@ -1,0 +1,57 @@
+/// One price level of an order book.
+public struct OrderBookLevel: Sendable, Hashable {
+    public let price: Price
+    public let size: Size
+
+    public init(price: Price, size: Size) {
+        self.price = price
+        self.size = size
+    }
+}
+
+/// An order-book snapshot of one token.
+///
+/// Levels are sorted **best first** on construction — bids by descending price, asks by ascending —
+/// whatever order they arrived in. The real API sends bids lowest-first and asks highest-first, so
+/// `bids[0]` on the wire is the *worst* bid; here `bids.first` is the best.
+public struct OrderBook: Sendable, Hashable {
+    public let tokenId: String
+    /// The market's condition id.
+    public let conditionId: String?
+    /// Server time of the snapshot, ms since the epoch.
+    public let timestampMs: Int64?
+    public let hash: String?
+    /// Best (highest) bid first.
+    public let bids: [OrderBookLevel]
+    /// Best (lowest) ask first.
+    public let asks: [OrderBookLevel]
+    public let tickSize: Price?
+    public let minOrderSize: Size?
+    public let negRisk: Bool?
+    public let lastTradePrice: Price?
+
+    public init(tokenId: String, conditionId: String? = nil, timestampMs: Int64? = nil, hash: String? = nil,
+                bids: [OrderBookLevel], asks: [OrderBookLevel], tickSize: Price? = nil, minOrderSize: Size? = nil,
+                negRisk: Bool? = nil, lastTradePrice: Price? = nil) {
+        self.tokenId = tokenId
+        self.conditionId = conditionId
+        self.timestampMs = timestampMs
+        self.hash = hash
+        self.bids = bids.sorted { $0.price > $1.price }
+        self.asks = asks.sorted { $0.price < $1.price }
+        self.tickSize = tickSize
+        self.minOrderSize = minOrderSize
+        self.negRisk = negRisk
+        self.lastTradePrice = lastTradePrice
+    }
+
+    /// The highest bid, by value.
+    public var bestBid: OrderBookLevel? { bids.first }
+    /// The lowest ask, by value.
+    public var bestAsk: OrderBookLevel? { asks.first }
+    /// Best bid at or above best ask: not a tradable book.
+    public var isCrossed: Bool {
+        guard let bid = bestBid, let ask = bestAsk else { return false }
+        return bid.price >= ask.price
+    }
+}

@@ -1,0 +1,150 @@
+/// Where order books come from; `PolymarketClient` is the real source, tests use fakes.
+public protocol OrderBookSource: Sendable {
+    func fetchOrderBook(tokenId: String) async throws -> OrderBook
+}
+
+/// Where trades come from; `PolymarketClient` is the real source, tests use fakes.
+public protocol TradeSource: Sendable {
+    /// Up to `limit` of the token's most recent trades, newest first. No age filtering (see `TradeFetcher`).
+    func fetchTrades(tokenId: String, limit: Int) async throws -> [PolymarketTrade]
+}
+
+/// REST client for Gamma (markets), the CLOB (order books) and the Data API (trades), in their
+/// real wire formats. Safe to share between tasks and threads.
+public final class PolymarketClient: OrderBookSource, TradeSource, @unchecked Sendable {
+    public let endpoints: PolymarketEndpoints
+    public let transport: any HTTPTransport
+    /// Gamma pages are requested this large (the service clamps silently; we page until a short page).
+    public let marketsPageSize: Int
+    private let lock = Lock()
+    private var conditionByToken: [String: String] = [:]  // token → condition never changes: cache it
+
+    public init(endpoints: PolymarketEndpoints = .production, transport: any HTTPTransport, marketsPageSize: Int = 500) throws {
+        self.endpoints = try endpoints.validated()
+        self.transport = transport
+        self.marketsPageSize = max(1, marketsPageSize)
+    }
+
+    // MARK: Gamma
+
+    /// Every active, not-closed market, following `limit`/`offset` pages to the end.
+    /// - Parameter onPage: called after each page with (pages so far, markets so far).
+    public func fetchActiveMarkets(onPage: (@Sendable (Int, Int) -> Void)? = nil) async throws -> [Market] {
+        var markets: [Market] = []
+        var seen = Set<String>()
+        var offset = 0
+        var pages = 0
+        while true {
+            let query = URLQuery.string([("active", "true"), ("closed", "false"),
+                                         ("limit", String(marketsPageSize)), ("offset", String(offset))])
+            let body = try await getJSON("\(endpoints.gammaURL)/markets?\(query)", endpoint: "gamma.markets",
+                                         what: "GET /markets offset \(offset)")
+            let page = try WireDecoding.gammaMarkets(body)
+            pages += 1
+            var fresh = 0
+            for market in page where seen.insert(market.conditionId).inserted {
+                fresh += 1
+                // The service may ignore `active`/`closed`: filter here too.
+                if market.active && !market.closed { markets.append(market) }
+            }
+            onPage?(pages, markets.count)
+            // Only an empty page ends the listing: the service clamps `limit` silently, so a page
+            // shorter than asked proves nothing. A page of nothing new means offset is ignored.
+            if page.isEmpty || fresh == 0 { break }
+            offset += page.count
+            try Task.checkCancellation()
+        }
+        return markets
+    }
+
+    /// The market with this condition id, or nil when Gamma does not know it.
+    public func fetchMarket(conditionId: String) async throws -> Market? {
+        try FieldCheck.identifier(conditionId, field: "condition_id")
+        let query = URLQuery.string([("condition_ids", conditionId)])
+        let body = try await getJSON("\(endpoints.gammaURL)/markets?\(query)", endpoint: "gamma.markets",
+                                     what: "GET /markets condition \(conditionId)")
+        return try WireDecoding.gammaMarkets(body).first { $0.conditionId == conditionId }
+    }
+
+    // MARK: CLOB
+
+    /// The token's order book, levels sorted best-first (see `OrderBook`).
+    /// - Throws: `.bookInvalid` when the CLOB has no book for the token (404) or sends `null`.
+    public func fetchOrderBook(tokenId: String) async throws -> OrderBook {
+        try FieldCheck.identifier(tokenId, field: "token_id")
+        let url = "\(endpoints.clobURL)/book?\(URLQuery.string([("token_id", tokenId)]))"
+        let response = try await transport.send(HTTPRequest(url: url, endpoint: "clob.book"))
+        if response.status == 404 {
+            throw PMError(.bookInvalid, "no order book for token \(tokenId) (HTTP 404: \(WireDecoding.excerpt(response.body)))",
+                          httpStatus: 404)
+        }
+        let body = try Self.jsonBody(response, what: "GET /book")
+        return try WireDecoding.clobBook(body, what: "GET /book \(tokenId)")
+    }
+
+    /// Several books in one `POST /books`; tokens without a book are left out.
+    public func fetchOrderBooks(tokenIds: [String]) async throws -> [OrderBook] {
+        if tokenIds.isEmpty { return [] }
+        var request: [JSONValue] = []
+        for token in tokenIds {
+            try FieldCheck.identifier(token, field: "token_id")
+            request.append(.object(JSONObject([.init(key: "token_id", value: .string(token))])))
+        }
+        let response = try await transport.send(HTTPRequest(
+            method: .post, url: "\(endpoints.clobURL)/books", headers: [("content-type", "application/json")],
+            body: Array(JSONValue.array(request).serialized().utf8), endpoint: "clob.books"))
+        return try WireDecoding.clobBooks(try Self.jsonBody(response, what: "POST /books"))
+    }
+
+    /// The condition id (market) of a token, from the CLOB; cached for the client's lifetime.
+    public func conditionId(forToken tokenId: String) async throws -> String {
+        try FieldCheck.identifier(tokenId, field: "token_id")
+        if let cached = lock.withLock({ conditionByToken[tokenId] }) { return cached }
+        let response = try await transport.send(HTTPRequest(
+            url: "\(endpoints.clobURL)/markets-by-token/\(URLQuery.encode(tokenId))", endpoint: "clob"))
+        if response.status == 404 {
+            throw PMError(.invalidArgument, "unknown token \(tokenId): the CLOB has no market for it", httpStatus: 404)
+        }
+        let body = try Self.jsonBody(response, what: "GET /markets-by-token")
+        let condition = try WireDecoding.field("GET /markets-by-token \(tokenId)") { () throws(JSONFieldError) -> String in
+            guard let object = body.objectValue else {
+                throw JSONFieldError(field: "(body)", problem: .wrongType(expected: "object", found: body.kindName))
+            }
+            return try object.requiredString("condition_id")
+        }
+        lock.withLock { conditionByToken[tokenId] = condition }
+        return condition
+    }
+
+    // MARK: Data API
+
+    /// Up to `limit` of the token's most recent trades (newest first) from the Data API, which is
+    /// keyed by market: the token's condition id is resolved first and the rows filtered to the
+    /// token. Prices/sizes arrive as floats and are rounded exactly; seconds become ms.
+    /// No age filtering here — use `TradeFetcher` for anything called "recent" (G1).
+    public func fetchTrades(tokenId: String, limit: Int = 100) async throws -> [PolymarketTrade] {
+        guard limit > 0 else { throw PMError(.invalidArgument, "limit: must be > 0, got \(limit)") }
+        let condition = try await conditionId(forToken: tokenId)
+        // Both outcome tokens share the market's tape: ask for more rows than we keep.
+        let requested = min(max(limit * 2, 100), 10_000)
+        let query = URLQuery.string([("market", condition), ("limit", String(requested)), ("takerOnly", "true")])
+        let body = try await getJSON("\(endpoints.dataURL)/trades?\(query)", endpoint: "data.trades", what: "GET /trades")
+        let trades = try WireDecoding.dataAPITrades(body).filter { $0.tokenId == tokenId }
+        return Array(trades.sorted { $0.timestampMs > $1.timestampMs }.prefix(limit))
+    }
+
+    // MARK: plumbing
+
+    private func getJSON(_ url: String, endpoint: String, what: String) async throws -> JSONValue {
+        try Self.jsonBody(try await transport.send(HTTPRequest(url: url, endpoint: endpoint)), what: what)
+    }
+
+    /// A 2xx JSON body, or an error carrying the status and a readable excerpt (HTML pages too).
+    static func jsonBody(_ response: HTTPResponse, what: String) throws -> JSONValue {
+        guard (200..<300).contains(response.status) else {
+            throw PMError(.http, "\(what): HTTP \(response.status): \(WireDecoding.excerpt(response.body))",
+                          httpStatus: response.status)
+        }
+        return try WireDecoding.parseBody(response.body, what: what)
+    }
+}
