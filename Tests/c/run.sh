@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# run.sh <libdir> <includedir> — builds and runs every C ABI test against a built libpmingest.
+#
+#   <libdir>      holds libpmingest.so.0 (installed/dist layout) or libpmingest.so (a SwiftPM
+#                 build folder, e.g. .build-ctest/release); either is fine
+#   <includedir>  holds pmingest.h
+#
+# Runs, in a fresh temp dir: check_header_coverage.sh, check_so.sh, test_header (C99),
+# test_header (C++11), test_abi, test_storage_faults. Each test program prints
+# "N passed, N failed". Exits non-zero if any step fails. Environment: CC (cc), CXX (g++),
+# KEEP_TMP=1 keeps the build dir, RUN_WRAPPER (e.g. "valgrind -q --error-exitcode=99") prefixes
+# each test program.
+set -uo pipefail
+if [ $# -ne 2 ]; then
+    echo "usage: $0 <libdir> <includedir>" >&2
+    exit 2
+fi
+here=$(cd "$(dirname "$0")" && pwd)
+libdir=$(cd "$1" && pwd) || { echo "run.sh: no such libdir: $1" >&2; exit 2; }
+incdir=$(cd "$2" && pwd) || { echo "run.sh: no such includedir: $2" >&2; exit 2; }
+CC=${CC:-cc}
+CXX=${CXX:-g++}
+[ -f "$incdir/pmingest.h" ] || { echo "run.sh: no pmingest.h in $incdir" >&2; exit 2; }
+
+if [ -e "$libdir/libpmingest.so.0" ]; then
+    lib=$(readlink -f "$libdir/libpmingest.so.0")
+elif [ -e "$libdir/libpmingest.so" ]; then
+    lib=$(readlink -f "$libdir/libpmingest.so")
+else
+    echo "run.sh: neither libpmingest.so.0 nor libpmingest.so in $libdir" >&2
+    exit 2
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/pmingest-ctest.XXXXXX")
+if [ "${KEEP_TMP:-0}" = 1 ]; then echo "run.sh: build dir $tmp (kept)"; else trap 'rm -rf "$tmp"' EXIT; fi
+
+# Stage the library under both names: the linker wants libpmingest.so, the programs then ask
+# the loader for the SONAME (libpmingest.so.0), which a SwiftPM build folder does not have.
+mkdir -p "$tmp/lib"
+ln -s "$lib" "$tmp/lib/libpmingest.so.0"
+ln -s libpmingest.so.0 "$tmp/lib/libpmingest.so"
+L="$tmp/lib"
+
+CFLAGS="-std=c99 -Wall -Wextra -Werror -pedantic -g -O1 -I $incdir -I $here"
+CXXFLAGS="-std=c++11 -Wall -Wextra -Werror -pedantic -g -O1 -I $incdir -I $here"
+LDFLAGS="-L $L -lpmingest -Wl,-rpath,$L -lpthread"
+
+declare -a results=()
+failed=0
+note() { results+=("$1"); }
+
+step() { # step <name> <command...>: runs a check script, records ok/FAIL
+    local name=$1; shift
+    echo "== $name"
+    if "$@"; then note "ok    $name"; else note "FAIL  $name"; failed=1; fi
+}
+
+build() { # build <name> <compiler command...>
+    local name=$1; shift
+    echo "== build $name"
+    if "$@"; then return 0; fi
+    note "FAIL  $name (build)"
+    failed=1
+    return 1
+}
+
+run_test() { # run_test <name> <binary>: runs, checks exit status and the summary line
+    local name=$1 bin=$2 rc line
+    echo "== run $name"
+    ( cd "$tmp" && ${RUN_WRAPPER:-} "$bin" ) > "$tmp/$name.out" 2> "$tmp/$name.err"
+    rc=$?
+    cat "$tmp/$name.out"
+    [ -s "$tmp/$name.err" ] && sed 's/^/  | /' "$tmp/$name.err"
+    line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$tmp/$name.out" | tail -1)
+    if [ "$rc" -eq 0 ] && [ -n "$line" ] && [[ "$line" == *" 0 failed" ]]; then
+        note "ok    $name: $line"
+    else
+        note "FAIL  $name: ${line:-no summary line} (exit $rc)"
+        failed=1
+    fi
+}
+
+step check_header_coverage "$here/check_header_coverage.sh" "$incdir/pmingest.h" "$here/header_functions.inc"
+step check_so "$here/check_so.sh" "$lib" "$incdir/pmingest.h"
+
+build test_header_c $CC $CFLAGS -o "$tmp/test_header_c" "$here/test_header.c" $LDFLAGS \
+    && run_test test_header_c "$tmp/test_header_c"
+build test_header_cpp $CXX $CXXFLAGS -o "$tmp/test_header_cpp" "$here/test_header.cpp" $LDFLAGS \
+    && run_test test_header_cpp "$tmp/test_header_cpp"
+build test_abi $CC $CFLAGS -o "$tmp/test_abi" "$here/test_abi.c" $LDFLAGS \
+    && run_test test_abi "$tmp/test_abi"
+build test_storage_faults $CC $CFLAGS -o "$tmp/test_storage_faults" "$here/test_storage_faults.c" $LDFLAGS -lsqlite3 \
+    && run_test test_storage_faults "$tmp/test_storage_faults"
+
+echo "== summary ($lib)"
+printf '%s\n' "${results[@]}"
+if [ "$failed" -ne 0 ]; then
+    echo "run.sh: C ABI tests FAILED"
+    exit 1
+fi
+echo "run.sh: all C ABI tests passed"
