@@ -11,3 +11,11 @@ static inline CURLcode pm_curl_setopt_xferinfofn(CURL *h, pm_curl_xferinfo_cb f)
 static inline CURLcode pm_curl_getinfo_long(CURL *h, CURLINFO i, long *out) { return curl_easy_getinfo(h, i, out); }
 static inline CURLcode pm_curl_getinfo_ptr(CURL *h, CURLINFO i, void **out) { return curl_easy_getinfo(h, i, out); }
 static inline CURLMcode pm_curl_multi_setopt_long(CURLM *m, CURLMoption o, long v) { return curl_multi_setopt(m, o, v); }
+/* Thread names (the HTTP engine thread shows as "pmingest-http" in top -H, gdb and
+   /proc/<pid>/task/<tid>/comm). glibc declares pthread_setname_np only under _GNU_SOURCE, which
+   Swift's Glibc module does not define; an identical redeclaration is valid C. */
+#include <pthread.h>
+static inline int pm_thread_setname(pthread_t thread, const char *name) {
+    extern int pthread_setname_np(pthread_t, const char *);
+    return pthread_setname_np(thread, name);
+}
