@@ -413,6 +413,249 @@ PM_EXTERN const char *pm_token_meta_market_slug(const pm_token_meta *meta);
 /** When the record was last written, ms since the epoch. */
 PM_EXTERN int64_t pm_token_meta_updated_at_ms(const pm_token_meta *meta);
 
+/* ============================================================================================ */
+/* REST: pm_client (Gamma, CLOB, Data API over libcurl)                                         */
+/* ============================================================================================ */
+
+/** A REST client: one libcurl multi handle on its own thread, with retries and rate limits. */
+typedef struct pm_client pm_client;
+/** A list of markets (owned by the caller). */
+typedef struct pm_markets pm_markets;
+/** One market (read-only record). */
+typedef struct pm_market pm_market;
+/** An order-book snapshot, levels sorted best first (owned by the caller, or borrowed from a list). */
+typedef struct pm_book pm_book;
+/** A list of order books (owned by the caller). */
+typedef struct pm_books pm_books;
+
+/** Options for pm_client_new(). Initialise with PM_CLIENT_OPTIONS_INIT or pm_client_options_init(). */
+typedef struct pm_client_options {
+    uint32_t version;            /**< PM_CLIENT_OPTIONS_VERSION */
+    const char *gamma_url;       /**< NULL = https://gamma-api.polymarket.com */
+    const char *clob_url;        /**< NULL = https://clob.polymarket.com */
+    const char *data_url;        /**< NULL = https://data-api.polymarket.com */
+    int32_t connect_timeout_ms;  /**< per attempt; default 5000 */
+    int32_t total_timeout_ms;    /**< per attempt; default 15000 */
+    int32_t max_attempts;        /**< retries of 5xx/429/timeouts included; default 4; 1 = no retry */
+    int64_t max_response_bytes;  /**< larger responses fail with PM_E_TOO_LARGE; default 16 MiB */
+    bool verify_tls;             /**< default true; false only for test proxies */
+} pm_client_options;
+#define PM_CLIENT_OPTIONS_VERSION 1
+#define PM_CLIENT_OPTIONS_INIT \
+    { PM_CLIENT_OPTIONS_VERSION, NULL, NULL, NULL, 5000, 15000, 4, 16777216, true }
+
+/** Fills *opts with the defaults of `version`. Errors: PM_E_INVALID_ARG. Thread: any. */
+PM_EXTERN pm_status pm_client_options_init(pm_client_options *opts, uint32_t version);
+
+/**
+ * Creates a client and starts its HTTP thread. `opts` may be NULL for defaults.
+ * Retries: HTTP 5xx, 425, timeouts and connection errors with exponential backoff and jitter, up
+ * to max_attempts; 429/503 wait for Retry-After (seconds or HTTP date, up to 60 s); other 4xx are
+ * never retried. Requests are paced by Polymarket's documented per-endpoint rate limits.
+ * Ownership: *out is owned by the caller; free it with pm_client_free().
+ * Errors: PM_E_INVALID_ARG (bad URL or option), PM_E_INVALID_UTF8, PM_E_INTERNAL. Thread: any.
+ */
+PM_EXTERN pm_status pm_client_new(const pm_client_options *opts, pm_client **out);
+
+/**
+ * Cancels the calls in progress on this client and stops its HTTP thread; NULL is a no-op.
+ * Thread: any, once no other call on this client can start (calls in progress return
+ * PM_E_CANCELLED). Fetchers made from the client keep it alive until they are freed too.
+ */
+PM_EXTERN void pm_client_free(pm_client *client);
+
+/**
+ * Cancels every call in progress on this client, at once and without retrying: they return
+ * PM_E_CANCELLED. Calls started later run normally. Thread: any (e.g. a signal-handling thread).
+ * Errors: PM_E_INVALID_ARG (NULL).
+ */
+PM_EXTERN pm_status pm_client_cancel(pm_client *client);
+
+/*
+ * All pm_client_* / pm_fetcher_* calls below block the calling thread until the answer, an error,
+ * a timeout or pm_client_cancel(). They may be called from many threads at once on one client.
+ * Common errors: PM_E_INVALID_ARG, PM_E_INVALID_UTF8, PM_E_NETWORK, PM_E_TIMEOUT, PM_E_HTTP
+ * (an error status, after retries where they apply; pm_last_error() quotes the body),
+ * PM_E_PARSE (a body that is not the expected JSON), PM_E_TOO_LARGE, PM_E_CANCELLED.
+ */
+
+/**
+ * Every active, not-closed market from Gamma, following pages to the end.
+ * Ownership: *out is owned by the caller; free it with pm_markets_free().
+ */
+PM_EXTERN pm_status pm_client_fetch_active_markets(pm_client *client, pm_markets **out);
+
+/**
+ * The market with this condition id; *out is NULL (and PM_OK returned) when Gamma has none.
+ * Ownership: *out is owned by the caller; free it with pm_market_free().
+ */
+PM_EXTERN pm_status pm_client_fetch_market(pm_client *client, const char *condition_id, pm_market **out);
+
+/** Number of markets in the list; 0 for NULL. */
+PM_EXTERN size_t pm_markets_count(const pm_markets *markets);
+/** The market at `index`, borrowed from the list; NULL when out of range. */
+PM_EXTERN const pm_market *pm_markets_at(const pm_markets *markets, size_t index);
+/** Frees the list and every record borrowed from it. NULL is a no-op. */
+PM_EXTERN void pm_markets_free(pm_markets *markets);
+/** Frees a market returned by pm_client_fetch_market(). NULL is a no-op. */
+PM_EXTERN void pm_market_free(pm_market *market);
+
+/* Market accessors: strings borrowed from the record; NULL record gives "", 0 or false. */
+PM_EXTERN const char *pm_market_id(const pm_market *market);
+PM_EXTERN const char *pm_market_condition_id(const pm_market *market);
+PM_EXTERN const char *pm_market_question(const pm_market *market);
+PM_EXTERN const char *pm_market_slug(const pm_market *market);
+PM_EXTERN bool pm_market_active(const pm_market *market);
+PM_EXTERN bool pm_market_closed(const pm_market *market);
+PM_EXTERN bool pm_market_neg_risk(const pm_market *market);
+PM_EXTERN bool pm_market_accepting_orders(const pm_market *market);
+/** Canonical decimal string, "" when unknown. */
+PM_EXTERN const char *pm_market_tick_size(const pm_market *market);
+/** Canonical decimal string, "" when unknown. */
+PM_EXTERN const char *pm_market_min_order_size(const pm_market *market);
+/** 0 when unknown. */
+PM_EXTERN int64_t pm_market_end_date_ms(const pm_market *market);
+/** Number of outcome tokens (usually 2). */
+PM_EXTERN size_t pm_market_token_count(const pm_market *market);
+/** Token id of outcome `index`; "" when out of range. */
+PM_EXTERN const char *pm_market_token_id(const pm_market *market, size_t index);
+/** Outcome name of `index` (e.g. "Yes"); "" when unknown or out of range. */
+PM_EXTERN const char *pm_market_token_outcome(const pm_market *market, size_t index);
+
+/** Book side. Append-only. */
+typedef enum pm_side {
+    PM_SIDE_BID = 0, /**< bids (BUY orders); best = highest price */
+    PM_SIDE_ASK = 1  /**< asks (SELL orders); best = lowest price */
+} pm_side;
+
+/**
+ * The order book of a token from the CLOB. Levels are sorted best first whatever order the wire
+ * used (the API sends bids lowest-first: its bids[0] is the WORST bid).
+ * Ownership: *out is owned by the caller; free it with pm_book_free().
+ * Errors: as above, and PM_E_BOOK_INVALID when the CLOB has no book for the token or sends null.
+ */
+PM_EXTERN pm_status pm_client_fetch_orderbook(pm_client *client, const char *token_id, pm_book **out);
+
+/**
+ * Several books in one POST /books; tokens without a book are left out of the list.
+ * Ownership: *out is owned by the caller; free it with pm_books_free().
+ */
+PM_EXTERN pm_status pm_client_fetch_orderbooks(pm_client *client, const char *const *token_ids, size_t count,
+                                               pm_books **out);
+
+PM_EXTERN size_t pm_books_count(const pm_books *books);
+/** The book at `index`, borrowed from the list; NULL when out of range. */
+PM_EXTERN const pm_book *pm_books_at(const pm_books *books, size_t index);
+/** Frees the list and every book borrowed from it. NULL is a no-op. */
+PM_EXTERN void pm_books_free(pm_books *books);
+/** Frees a book returned by pm_client_fetch_orderbook(). NULL is a no-op. */
+PM_EXTERN void pm_book_free(pm_book *book);
+
+/* Book accessors: strings borrowed from the book; NULL book gives "", 0. Index 0 is the best level. */
+PM_EXTERN const char *pm_book_token_id(const pm_book *book);
+PM_EXTERN const char *pm_book_condition_id(const pm_book *book);
+/** Server time of the snapshot, ms; 0 when absent. */
+PM_EXTERN int64_t pm_book_timestamp_ms(const pm_book *book);
+PM_EXTERN const char *pm_book_hash(const pm_book *book);
+/** "" when absent. */
+PM_EXTERN const char *pm_book_tick_size(const pm_book *book);
+/** "" when absent. */
+PM_EXTERN const char *pm_book_min_order_size(const pm_book *book);
+PM_EXTERN size_t pm_book_level_count(const pm_book *book, pm_side side);
+/** Price of level `index` (0 = best) as a canonical decimal; "" when out of range. */
+PM_EXTERN const char *pm_book_level_price(const pm_book *book, pm_side side, size_t index);
+/** -1 when out of range. */
+PM_EXTERN int64_t pm_book_level_price_micros(const pm_book *book, pm_side side, size_t index);
+PM_EXTERN const char *pm_book_level_size(const pm_book *book, pm_side side, size_t index);
+/** -1 when out of range. */
+PM_EXTERN int64_t pm_book_level_size_micros(const pm_book *book, pm_side side, size_t index);
+
+/**
+ * Up to `limit` (> 0) of the token's most recent trades from the Data API, newest first, WITHOUT
+ * an age check: for trades you will act on, use pm_fetcher_fetch_recent_trades() (G1).
+ * Ownership: *out is owned by the caller; free it with pm_trades_free().
+ */
+PM_EXTERN pm_status pm_client_fetch_trades(pm_client *client, const char *token_id, size_t limit, pm_trades **out);
+
+/* ============================================================================================ */
+/* G1 + G3: pm_fetcher — recent trades that passed an age check                                 */
+/* ============================================================================================ */
+
+/** Fetches trades and hands out only those that passed `now - max_age <= timestamp`. */
+typedef struct pm_fetcher pm_fetcher;
+
+/**
+ * A fetcher over `client` with a default max age (>= 0 s; the brief's default is 300).
+ * Trades stamped more than 5 s after the clock are dropped as suspect (a seconds/ms mix-up or a
+ * broken clock). The fetcher holds its own reference to the client: either may be freed first.
+ * Ownership: *out is owned by the caller; free it with pm_fetcher_free().
+ * Errors: PM_E_INVALID_ARG. Thread: any.
+ */
+PM_EXTERN pm_status pm_fetcher_new(pm_client *client, int64_t max_age_seconds, pm_fetcher **out);
+/** NULL is a no-op. */
+PM_EXTERN void pm_fetcher_free(pm_fetcher *fetcher);
+
+/**
+ * The token's trades no older than max_age_seconds (< 0: the fetcher's default), newest first.
+ * *out_dropped_stale (may be NULL) receives how many trades the age check refused.
+ * Ownership: *out is owned by the caller; free it with pm_trades_free(). Errors: as pm_client_*.
+ */
+PM_EXTERN pm_status pm_fetcher_fetch_recent_trades(pm_fetcher *fetcher, const char *token_id,
+                                                   int64_t max_age_seconds, pm_trades **out,
+                                                   size_t *out_dropped_stale);
+
+/**
+ * G3: stream price updates carry no size. This returns the size of the most recent trade no
+ * older than max_age_seconds (< 0: 60) whose price is within price_tolerance (NULL: "0.01") of
+ * target_price, as a canonical decimal string in *out_size — or NULL (and PM_OK) when none.
+ * Ownership: *out_size is owned by the caller; free it with pm_string_free().
+ * Errors: as pm_client_*, and PM_E_PARSE / PM_E_RANGE for the decimal arguments.
+ */
+PM_EXTERN pm_status pm_fetcher_fetch_trade_size_at_price(pm_fetcher *fetcher, const char *token_id,
+                                                         const char *target_price, const char *price_tolerance,
+                                                         int64_t max_age_seconds, char **out_size);
+
+/**
+ * The brief's convenience function: the token's trades no older than max_age_seconds (>= 0),
+ * newest first. Ownership: *out is owned by the caller; free it with pm_trades_free().
+ */
+PM_EXTERN pm_status pm_fetch_recent_trades(pm_client *client, const char *token_id, int64_t max_age_seconds,
+                                           pm_trades **out);
+
+/* ============================================================================================ */
+/* G5: verify a price against the order book before any order                                   */
+/* ============================================================================================ */
+
+/**
+ * Fetches the token's book and sets *out_valid to true only when it has bids, is not crossed, and
+ * |best bid - expected_price| <= max_deviation (NULL: "0.10"). The best bid is the highest bid,
+ * whatever order the levels arrived in. Fails closed: a book that cannot be fetched, is empty or
+ * crossed gives PM_OK with *out_valid false and the reason — only bad arguments and cancellation
+ * return an error status.
+ * *out_best_bid (may be NULL): the best bid as a canonical decimal, or NULL when there is none.
+ * *out_reason (may be NULL): a sentence naming both prices, e.g.
+ *   "Orderbook 0.05 vs expected 0.95: deviation 0.9 exceeds 0.1".
+ * Ownership: both strings are owned by the caller; free them with pm_string_free().
+ * Errors: PM_E_INVALID_ARG, PM_E_INVALID_UTF8, PM_E_PARSE, PM_E_RANGE, PM_E_CANCELLED. Thread: any.
+ */
+PM_EXTERN pm_status pm_verify_orderbook_price(pm_client *client, const char *token_id, const char *expected_price,
+                                              const char *max_deviation, bool *out_valid, char **out_best_bid,
+                                              char **out_reason);
+
+/* ============================================================================================ */
+/* MetadataSync: Gamma -> token metadata in the store                                           */
+/* ============================================================================================ */
+
+/**
+ * Fetches every active market and upserts one token-metadata record per outcome token into
+ * `store`; identical records are not rewritten. Each out pointer may be NULL.
+ * (The brief's save_trades and update_watermark are pm_store_upsert_trades() and
+ * pm_store_update_watermark().)
+ * Errors: as pm_client_*, and the pm_store_* errors. Thread: any.
+ */
+PM_EXTERN pm_status pm_metadata_sync(pm_client *client, pm_store *store, size_t *out_markets,
+                                     size_t *out_inserted, size_t *out_updated, size_t *out_unchanged);
+
 #ifdef __cplusplus
 }
 #endif

@@ -71,14 +71,28 @@ enum ResponseExcerpt {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// Decodes the few entities error pages use. Hand-rolled on purpose: `String.replacing` lives in
+    /// _StringProcessing, which drags 1.3 MB of regex engine into the self-contained .so.
     private static func decodeEntities(_ text: String) -> String {
-        guard text.contains("&") else { return text }
-        var result = text
-        for (entity, replacement) in [("&nbsp;", " "), ("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""),
-                                      ("&#39;", "'"), ("&apos;", "'"), ("&bull;", "•"), ("&amp;", "&")] {
-            result = result.replacing(entity, with: replacement)
+        guard text.utf8.contains(UInt8(ascii: "&")) else { return text }
+        let entities: [(String, String)] = [("&nbsp;", " "), ("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""),
+                                            ("&#39;", "'"), ("&apos;", "'"), ("&bull;", "•"), ("&amp;", "&")]
+        let bytes = Array(text.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var i = 0
+        scan: while i < bytes.count {
+            if bytes[i] == UInt8(ascii: "&") {
+                for (entity, replacement) in entities where bytes[i...].starts(with: entity.utf8) {
+                    out.append(contentsOf: replacement.utf8)
+                    i += entity.utf8.count
+                    continue scan
+                }
+            }
+            out.append(bytes[i])
+            i += 1
         }
-        return result
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// ASCII case-insensitive search of a lower-case `needle`.

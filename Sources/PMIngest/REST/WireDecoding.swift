@@ -10,23 +10,9 @@ public enum WireDecoding {
         }
     }
 
-    /// At most 120 printable characters of a body, whitespace collapsed: enough to recognise an
-    /// HTML error page in a log line.
+    /// A one-line excerpt of a body for error messages (an HTML page's title and text).
     public static func excerpt(_ bytes: [UInt8], limit: Int = 120) -> String {
-        var out = ""
-        var lastWasSpace = false
-        for byte in bytes.prefix(limit * 4) {
-            if out.count >= limit { out += "…"; break }
-            let isSpace = byte == 0x20 || byte == 0x0a || byte == 0x0d || byte == 0x09
-            if isSpace {
-                if !lastWasSpace && !out.isEmpty { out += " " }
-                lastWasSpace = true
-            } else {
-                out.append(byte >= 0x20 && byte < 0x7f ? Character(Unicode.Scalar(byte)) : "?")
-                lastWasSpace = false
-            }
-        }
-        return out
+        ResponseExcerpt.of(bytes, limit: limit)
     }
 
     static func field<T>(_ what: String, _ body: () throws(JSONFieldError) -> T) throws -> T {
