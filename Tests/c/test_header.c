@@ -29,6 +29,7 @@ static const struct fn_entry functions[] = {
 static const pm_store_options default_options = PM_STORE_OPTIONS_INIT;
 static const pm_trade_input empty_trade = PM_TRADE_INPUT_INIT;
 static const pm_token_meta_input empty_meta = PM_TOKEN_META_INPUT_INIT;
+static const pm_client_options default_client = PM_CLIENT_OPTIONS_INIT;
 
 #if !PM_VERSION_CHECK(0, 0, 1)
 #error "PM_VERSION_CHECK(0, 0, 1) must hold for 0.1.0"
@@ -54,6 +55,7 @@ int main(void) {
     CHECK_I64(empty_meta.version, PM_TOKEN_META_INPUT_VERSION);
     CHECK_I64(empty_meta.outcome_index, -1);
     CHECK(!empty_meta.neg_risk && !empty_meta.active && !empty_meta.closed);
+    CHECK_I64(default_client.version, PM_CLIENT_OPTIONS_VERSION);
     CHECK_I64(PM_VERSION_NUMBER, PM_VERSION_MAJOR * 10000 + PM_VERSION_MINOR * 100 + PM_VERSION_PATCH);
     CHECK_I64(PM_DECIMAL_SCALE, 1000000);
     CHECK_I64(PM_OK, 0);

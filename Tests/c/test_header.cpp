@@ -25,6 +25,7 @@ static const fn_entry functions[] = {
 static_assert(std::is_standard_layout<pm_trade_input>::value, "pm_trade_input is a C struct");
 static_assert(std::is_standard_layout<pm_token_meta_input>::value, "pm_token_meta_input is a C struct");
 static_assert(std::is_standard_layout<pm_store_options>::value, "pm_store_options is a C struct");
+static_assert(std::is_standard_layout<pm_client_options>::value, "pm_client_options is a C struct");
 static_assert(sizeof(pm_status) == sizeof(int), "pm_status is int-sized");
 static_assert(PM_VERSION_CHECK(0, 0, 1), "0.1.0 >= 0.0.1");
 
@@ -39,9 +40,11 @@ int main() {
     pm_store_options options = PM_STORE_OPTIONS_INIT;
     pm_trade_input trade = PM_TRADE_INPUT_INIT;
     pm_token_meta_input meta = PM_TOKEN_META_INPUT_INIT;
+    pm_client_options client = PM_CLIENT_OPTIONS_INIT;
     CHECK_I64(options.version, PM_STORE_OPTIONS_VERSION);
     CHECK_I64(trade.version, PM_TRADE_INPUT_VERSION);
     CHECK_I64(meta.outcome_index, -1);
+    CHECK_I64(client.version, PM_CLIENT_OPTIONS_VERSION);
     CHECK_I64(pm_abi_version(), PM_ABI_VERSION);
     CHECK_STATUS(pm_store_options_init(&options, PM_STORE_OPTIONS_VERSION), PM_OK);
     return pmt_summary();
