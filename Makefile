@@ -37,7 +37,7 @@ DIST_FLAGS := -c release --scratch-path $(DIST_SCRATCH) -Xswiftc -static-stdlib 
 	-Xlinker --version-script=$(CURDIR)/abi/pmingest.map -Xlinker -soname=libpmingest.so.0 \
 	-Xlinker --strip-all
 
-.PHONY: deps test demo lib install bench coverage swift-test c-test python-test fakeserver-test \
+.PHONY: deps test demo lib install install-lib bench coverage swift-test c-test python-test fakeserver-test \
 	examples-test cli clean
 
 # ---- set-up ------------------------------------------------------------------------------------
@@ -77,15 +77,19 @@ cli: $(STAMPS)/apt
 	mkdir -p $(DIST)/bin
 	cp "$$($(SWIFT) build -c release --show-bin-path)/pmingest-cli" $(DIST)/bin/pmingest
 
-install: lib cli
-	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin
+install: install-lib cli
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(DIST)/bin/pmingest $(DESTDIR)$(PREFIX)/bin/pmingest
+	@echo "installed pmingest $(VERSION) (library, header, pmingest.pc, CLI) into $(DESTDIR)$(PREFIX)"
+
+# The C developer's part of install: library, header, pkg-config file (no Swift build of the CLI).
+install-lib: lib
+	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
 	install -m 0755 $(LIBSO) $(DESTDIR)$(PREFIX)/lib/libpmingest.so.0
 	ln -sf libpmingest.so.0 $(DESTDIR)$(PREFIX)/lib/libpmingest.so
 	install -m 0644 include/pmingest.h $(DESTDIR)$(PREFIX)/include/pmingest.h
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(PREFIX)/lib|' -e 's|@VERSION@|$(VERSION)|' \
 	  abi/pmingest.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/pmingest.pc
-	install -m 0755 $(DIST)/bin/pmingest $(DESTDIR)$(PREFIX)/bin/pmingest
-	@echo "installed pmingest $(VERSION) into $(DESTDIR)$(PREFIX)"
 
 # ---- tests ---------------------------------------------------------------------------------------
 
@@ -101,12 +105,13 @@ c-test: lib
 
 python-test: lib $(STAMPS)/venv
 	PMINGEST_LIBRARY=$(CURDIR)/$(LIBSO) $(VPY) -m pytest -q bindings/python/tests
+	scripts/check-python-install.sh $(CURDIR)/$(LIBSO)
 
 fakeserver-test: $(STAMPS)/venv
 	$(VPY) -m pytest -q Tests/fakepolymarket
 
 examples-test: lib
-	scripts/install-example-test.sh
+	scripts/examples-test.sh
 
 # ---- demo, benchmarks, coverage ------------------------------------------------------------------
 

@@ -25,7 +25,7 @@ import Testing
         task.cancel()
         let result = await HTTPTest.timed { try await task.value }
         #expect(result.error?.kind == .cancelled)
-        #expect(HTTPTest.seconds(since: start) < 0.1)
+        #expect(HTTPTest.seconds(since: start) < 2)   // vs a 30-60 s wait; generous for a loaded 2-core CI
         // The transport is still healthy, and cancelled work was not retried.
         #expect(try await http.send(HTTPRequest(url: session.gammaURL + "/markets?limit=1")).status == 200)
         #expect(try await session.requests().count == 2)
@@ -43,7 +43,7 @@ import Testing
         task.cancel()
         let result = await HTTPTest.timed { try await task.value }
         #expect(result.error?.kind == .cancelled)
-        #expect(HTTPTest.seconds(since: start) < 0.1)
+        #expect(HTTPTest.seconds(since: start) < 2)   // vs a 30-60 s wait; generous for a loaded 2-core CI
         #expect(try await session.requests().count == 1)
     }
 
@@ -58,7 +58,7 @@ import Testing
         let start = ContinuousClock.now
         task.cancel()
         #expect(await HTTPTest.timed { try await task.value }.error?.kind == .cancelled)
-        #expect(HTTPTest.seconds(since: start) < 0.1)
+        #expect(HTTPTest.seconds(since: start) < 2)   // vs a 30-60 s wait; generous for a loaded 2-core CI
         #expect(try await session.requests().count == 1)
     }
 
@@ -100,7 +100,7 @@ import Testing
         }
         let (error, _) = await outcome
         #expect(error?.kind == .cancelled)
-        #expect(HTTPTest.seconds(since: cancelledAt) < 0.1)
+        #expect(HTTPTest.seconds(since: cancelledAt) < 2)
     }
 
     @Test func blockingRunReturnsValuesAndErrors() async throws {
@@ -153,7 +153,7 @@ import Testing
             #expect(error?.kind == .cancelled)
             #expect(error?.message.contains("shut down") == true)
         }
-        #expect(HTTPTest.seconds(since: start) < 0.2)
+        #expect(HTTPTest.seconds(since: start) < 2)
         let after = await HTTPTest.timed { try await http.send(HTTPRequest(url: session.gammaURL + "/markets?limit=1")) }
         #expect(after.error?.kind == .cancelled)
         #expect(try await session.requests().count == 2)

@@ -118,7 +118,7 @@ import Testing
         #expect(result.error?.kind == .http)
         #expect(result.error?.httpStatus == 429)
         #expect(result.error?.message.contains("asked to wait 3600 s") == true)
-        #expect(result.seconds < 1)
+        #expect(result.seconds < 5)   // vs the 3600 s asked for
         #expect(try await session.requests().count == 1)
     }
 
@@ -189,7 +189,7 @@ import Testing
         let result = await HTTPTest.timed { try await http.send(HTTPRequest(url: session.gammaURL + "/markets")) }
         #expect(result.error?.kind == .timeout)
         #expect(result.error?.message.contains("/gamma/markets") == true)
-        #expect(result.seconds >= 0.25 && result.seconds < 1.5)
+        #expect(result.seconds >= 0.25 && result.seconds < 5)   // bounded, not hung
     }
 
     @Test func truncatedBodyIsRetriedThenANetworkError() async throws {
@@ -267,7 +267,7 @@ import Testing
 
     @Test func rateLimitSpacesRequestsOfOneBucket() async throws {
         let session = try await FakePolymarket.shared.newSession(preset: "basic")
-        let http = try HTTPTest.transport(HTTPTest.config(rateLimits: ["clob.book": RateLimit(3, perMilliseconds: 400)]))
+        let http = try HTTPTest.transport(HTTPTest.config(rateLimits: ["clob.book": RateLimit(3, perMilliseconds: 2_000)]))
         defer { http.shutdown() }
         let url = session.clobURL + "/book?token_id=" + HTTPTest.tokenA
         let start = ContinuousClock.now
@@ -276,14 +276,15 @@ import Testing
             #expect(try await http.send(HTTPRequest(url: url, endpoint: "clob.book")).status == 200)
             doneAt.append(HTTPTest.seconds(since: start))
         }
-        // Three slots at once, the next three when the first three leave the 400 ms window.
-        #expect(doneAt[2] < 0.35)
-        #expect(doneAt[3] >= 0.39)
+        // Three slots at once, the next three when the first three leave the 2 s window. (Upper
+        // bounds stay loose: CI is a loaded 2-core machine; the lower bound is what proves pacing.)
+        #expect(doneAt[2] < 1.5)
+        #expect(doneAt[3] >= 1.95)
         #expect(try await session.requests().count == 6)
         // A request without an endpoint is not limited.
         let free = ContinuousClock.now
         #expect(try await http.send(HTTPRequest(url: url)).status == 200)
-        #expect(HTTPTest.seconds(since: free) < 0.3)
+        #expect(HTTPTest.seconds(since: free) < 1.5)
     }
 
     @Test func thirtyTwoConcurrentRequestsAllSucceed() async throws {
