@@ -23,7 +23,7 @@ DIST := dist
 LIBSO := $(DIST)/lib/libpmingest.so.0
 CC ?= cc
 
-APT_PACKAGES := libcurl4-openssl-dev libwebsockets-dev libsqlite3-dev pkg-config gcc g++ python3-venv
+APT_PACKAGES := libcurl4-openssl-dev libwebsockets-dev libsqlite3-dev libssl-dev pkg-config gcc g++ python3-venv
 PY_PACKAGES := pytest
 
 # Release build of the self-contained shared library: the Swift runtime linked statically

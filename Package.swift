@@ -21,9 +21,10 @@ let package = Package(
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CLibWebSockets", pkgConfig: "libwebsockets", providers: [.apt(["libwebsockets-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         // The public header (include/pmingest.h, symlinked) plus the thread-local error slot.
         .target(name: "CPMIngest"),
-        .target(name: "PMIngest", dependencies: ["CCurl", "CLibWebSockets", "CSQLite"]),
+        .target(name: "PMIngest", dependencies: ["CCurl", "CLibWebSockets", "CSQLite", "CCrypto"]),
         // Only the C boundary: argument checks, handle boxing, status mapping. No logic.
         .target(name: "PMIngestC", dependencies: ["PMIngest", "CPMIngest"]),
         .executableTarget(name: "pmingest-cli", dependencies: [

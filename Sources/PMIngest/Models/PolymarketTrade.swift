@@ -64,10 +64,23 @@ public struct PolymarketTrade: Sendable, Hashable, Identifiable {
         self.outcome = outcome
     }
 
-    /// Version-tagged so the derivation can change later without colliding with old ids.
+    /// Version-tagged so the derivation can change later without colliding with old ids. Prices and
+    /// sizes enter as integer micro-units: exact, and cheaper than formatting decimals per row.
     static func deriveID(tokenId: String, side: TradeSide, price: Price, size: Size, timestampMs: Int64,
                          transactionHash: String?, proxyWallet: String?) -> String {
-        let canonical = "pmtrade1|\(transactionHash ?? "")|\(tokenId)|\(side.rawValue)|\(size)|\(price)|\(proxyWallet ?? "")|\(timestampMs)"
+        var canonical = "pmtrade1|"
+        canonical.reserveCapacity(240)
+        canonical += transactionHash ?? ""
+        canonical += "|"
+        canonical += tokenId
+        canonical += side == .buy ? "|BUY|" : "|SELL|"
+        canonical += String(size.micros)
+        canonical += "|"
+        canonical += String(price.micros)
+        canonical += "|"
+        canonical += proxyWallet ?? ""
+        canonical += "|"
+        canonical += String(timestampMs)
         return SHA256.hex(canonical.utf8)
     }
 }
@@ -81,10 +94,18 @@ enum FieldCheck {
 
     /// Ids are printable ASCII without spaces (token ids, condition ids, hashes, wallets).
     static func identifier(_ value: String, field: String) throws {
-        guard !value.isEmpty else { throw PMError(.invalidArgument, "\(field): must not be empty") }
-        guard value.utf8.count <= 256 else { throw PMError(.invalidArgument, "\(field): longer than 256 bytes") }
-        for byte in value.utf8 where byte <= 0x20 || byte >= 0x7f {
-            throw PMError(.invalidArgument, "\(field): contains a space, control or non-ASCII character")
+        var value = value
+        let verdict = value.withUTF8 { bytes -> Int in   // a tight loop: this runs per stored row
+            if bytes.isEmpty { return 1 }
+            if bytes.count > 256 { return 2 }
+            for byte in bytes where byte <= 0x20 || byte >= 0x7f { return 3 }
+            return 0
+        }
+        switch verdict {
+        case 0: return
+        case 1: throw PMError(.invalidArgument, "\(field): must not be empty")
+        case 2: throw PMError(.invalidArgument, "\(field): longer than 256 bytes")
+        default: throw PMError(.invalidArgument, "\(field): contains a space, control or non-ASCII character")
         }
     }
 

@@ -25,8 +25,9 @@ public final class Database: @unchecked Sendable {
         let connection = try SQLiteConnection(path: config.path)
         sqlite3_busy_timeout(connection.handle, config.busyTimeoutMilliseconds)
         do {
-            // The first read fails with NOTADB on a non-database file, before anything is written.
-            _ = try Migrations.pragmaInteger(connection, "user_version")
+            // The first read fails with NOTADB on a non-database file; the checks refuse foreign and
+            // newer files. Both before anything, even the journal mode, is written.
+            _ = try Migrations.check(connection)
             if !config.isInMemory {
                 try connection.execute("PRAGMA journal_mode = WAL")
                 try connection.execute("PRAGMA synchronous = NORMAL")

@@ -19,7 +19,7 @@ enum Migrations {
             transaction_hash TEXT,
             proxy_wallet     TEXT,
             outcome          TEXT
-        ) WITHOUT ROWID;
+        );
         CREATE INDEX trades_by_token_time ON trades (token_id, timestamp_ms);
         CREATE TABLE trade_watermarks (
             condition_id  TEXT PRIMARY KEY,
@@ -47,9 +47,9 @@ enum Migrations {
 
     static var latestVersion: Int64 { Int64(steps.count) }
 
-    /// Brings the schema up to date in one transaction. Reads before it writes, so a file that
-    /// is not a database (or belongs to another application) is reported and left untouched.
-    static func migrate(_ connection: SQLiteConnection) throws {
+    /// Read-only: refuses a file that is not a database, belongs to another application, or has a
+    /// newer schema — before anything (even the journal mode) is written to it.
+    static func check(_ connection: SQLiteConnection) throws -> Int64 {
         let version = try pragmaInteger(connection, "user_version")
         let application = try pragmaInteger(connection, "application_id")
         if application != 0 && application != applicationID {
@@ -58,6 +58,12 @@ enum Migrations {
         if version > latestVersion {
             throw PMError(.corrupt, "database schema version \(version) is newer than this library's \(latestVersion); upgrade pmingest")
         }
+        return version
+    }
+
+    /// Brings the schema up to date in one transaction (after `check`).
+    static func migrate(_ connection: SQLiteConnection) throws {
+        let version = try check(connection)
         if version == latestVersion { return }
         try connection.transaction {
             for index in Int(version)..<steps.count {

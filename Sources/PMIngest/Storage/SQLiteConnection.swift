@@ -99,9 +99,10 @@ final class SQLiteStatement {
 
     deinit { sqlite3_finalize(raw) }
 
+    /// Ready for the next run. Every statement binds all of its parameters on each use, so the
+    /// bindings need no clearing.
     func reset() {
         sqlite3_reset(raw)
-        sqlite3_clear_bindings(raw)
     }
 
     func bind(_ index: Int32, _ value: String?) {
