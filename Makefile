@@ -24,7 +24,7 @@ LIBSO := $(DIST)/lib/libpmingest.so.0
 CC ?= cc
 
 APT_PACKAGES := libcurl4-openssl-dev libwebsockets-dev libsqlite3-dev libssl-dev pkg-config gcc g++ python3-venv
-PY_PACKAGES := pytest
+PY_PACKAGES := pytest websockets
 
 # Release build of the self-contained shared library: the Swift runtime linked statically
 # (-static-stdlib; SwiftPM's --static-swift-stdlib is ignored for dynamic products), only pm_*
@@ -96,7 +96,7 @@ install-lib: lib
 test: deps swift-test lib c-test python-test fakeserver-test examples-test
 	@echo "make test: all suites passed"
 
-swift-test: $(STAMPS)/apt
+swift-test: $(STAMPS)/apt $(STAMPS)/venv
 	$(SWIFT) test
 
 c-test: lib

@@ -55,6 +55,9 @@
  *
  * Structs    Transparent structs are used only for inputs. Each starts with `uint32_t version`,
  *            has a PM_<NAME>_VERSION and a PM_<NAME>_INIT initializer; fields are only appended.
+ *            A function that reads such a struct accepts any version >= 1 and reads the fields
+ *            that version defines (a newer caller's struct works with an older library); a
+ *            pm_*_options_init() writes a whole struct, so it refuses versions it does not know.
  *
  * Build      cc app.c $(pkg-config --cflags --libs pmingest)
  * ----------------------------------------------------------------------------------------------
