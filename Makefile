@@ -55,7 +55,7 @@ $(STAMPS)/apt: | $(STAMPS)
 	fi
 	touch $@
 
-$(STAMPS)/venv: | $(STAMPS) $(STAMPS)/apt
+$(STAMPS)/venv: Makefile | $(STAMPS) $(STAMPS)/apt
 	test -x $(VPY) || $(PYTHON) -m venv $(VENV)
 	$(VPY) -m pip install -q --disable-pip-version-check $(PY_PACKAGES)
 	touch $@
