@@ -6,10 +6,16 @@
 #   <includedir>  holds pmingest.h
 #
 # Runs, in a fresh temp dir: check_header_coverage.sh, check_so.sh, test_header (C99),
-# test_header (C++11), test_abi, test_storage_faults. Each test program prints
+# test_header (C++11), test_abi, test_storage_faults, test_rest. Each test program prints
 # "N passed, N failed". Exits non-zero if any step fails. Environment: CC (cc), CXX (g++),
-# KEEP_TMP=1 keeps the build dir, RUN_WRAPPER (e.g. "valgrind -q --error-exitcode=99") prefixes
-# each test program.
+# PYTHON (python3), KEEP_TMP=1 keeps the build dir, RUN_WRAPPER (e.g. "valgrind -q
+# --error-exitcode=99") prefixes each test program, PMTEST_TIME_SCALE stretches test_rest's
+# timing bounds (e.g. 10 under valgrind).
+#
+# test_rest needs the fake Polymarket server (Tests/fakepolymarket, Python 3 stdlib only): ONE is
+# started here for the whole run (--port 0 --exit-with-parent), its root URL handed to the tests
+# as PM_FAKE_URL ("http://127.0.0.1:PORT"), and it is killed on exit. Each test scripts its own
+# session on it.
 set -uo pipefail
 if [ $# -ne 2 ]; then
     echo "usage: $0 <libdir> <includedir>" >&2
@@ -20,6 +26,8 @@ libdir=$(cd "$1" && pwd) || { echo "run.sh: no such libdir: $1" >&2; exit 2; }
 incdir=$(cd "$2" && pwd) || { echo "run.sh: no such includedir: $2" >&2; exit 2; }
 CC=${CC:-cc}
 CXX=${CXX:-g++}
+PYTHON=${PYTHON:-python3}
+fake_server="$here/../fakepolymarket/server.py"
 [ -f "$incdir/pmingest.h" ] || { echo "run.sh: no pmingest.h in $incdir" >&2; exit 2; }
 
 if [ -e "$libdir/libpmingest.so.0" ]; then
@@ -32,7 +40,16 @@ else
 fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/pmingest-ctest.XXXXXX")
-if [ "${KEEP_TMP:-0}" = 1 ]; then echo "run.sh: build dir $tmp (kept)"; else trap 'rm -rf "$tmp"' EXIT; fi
+fake_pid=""
+cleanup() {
+    if [ -n "$fake_pid" ]; then
+        kill "$fake_pid" 2>/dev/null
+        wait "$fake_pid" 2>/dev/null
+    fi
+    if [ "${KEEP_TMP:-0}" = 1 ]; then echo "run.sh: build dir $tmp (kept)"; else rm -rf "$tmp"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 # Stage the library under both names: the linker wants libpmingest.so, the programs then ask
 # the loader for the SONAME (libpmingest.so.0), which a SwiftPM build folder does not have.
@@ -44,6 +61,28 @@ L="$tmp/lib"
 CFLAGS="-std=c99 -Wall -Wextra -Werror -pedantic -g -O1 -I $incdir -I $here"
 CXXFLAGS="-std=c++11 -Wall -Wextra -Werror -pedantic -g -O1 -I $incdir -I $here"
 LDFLAGS="-L $L -lpmingest -Wl,-rpath,$L -lpthread"
+
+# start_fake: starts the fake server, waits for its "listening http://127.0.0.1:PORT" line
+# (stdout carries nothing else), exports PM_FAKE_URL. Returns 1 if it does not come up in 10 s.
+start_fake() {
+    echo "== start fake server"
+    "$PYTHON" "$fake_server" --port 0 --exit-with-parent > "$tmp/fake.out" 2> "$tmp/fake.err" &
+    fake_pid=$!
+    local i line=""
+    for ((i = 0; i < 100; i++)); do
+        line=$(head -n 1 "$tmp/fake.out" 2>/dev/null)
+        [[ "$line" == "listening http://"* ]] && break
+        kill -0 "$fake_pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    if [[ "$line" != "listening http://"* ]]; then
+        echo "run.sh: the fake server did not start:" >&2
+        sed 's/^/  | /' "$tmp/fake.err" >&2
+        return 1
+    fi
+    export PM_FAKE_URL=${line#listening }
+    echo "fake server at $PM_FAKE_URL (pid $fake_pid)"
+}
 
 declare -a results=()
 failed=0
@@ -91,6 +130,14 @@ build test_abi $CC $CFLAGS -o "$tmp/test_abi" "$here/test_abi.c" $LDFLAGS \
     && run_test test_abi "$tmp/test_abi"
 build test_storage_faults $CC $CFLAGS -o "$tmp/test_storage_faults" "$here/test_storage_faults.c" $LDFLAGS -lsqlite3 \
     && run_test test_storage_faults "$tmp/test_storage_faults"
+if build test_rest $CC $CFLAGS -o "$tmp/test_rest" "$here/test_rest.c" $LDFLAGS -lcurl; then
+    if start_fake; then
+        run_test test_rest "$tmp/test_rest"
+    else
+        note "FAIL  test_rest (fake server did not start)"
+        failed=1
+    fi
+fi
 
 echo "== summary ($lib)"
 printf '%s\n' "${results[@]}"

@@ -183,9 +183,9 @@ static void test_newer_schema(void) {
     /* A file the library refuses is left exactly as it was: "An existing file is never
      * overwritten". */
     after = read_file(path, &after_len);
-    CHECK(before && after && before_len == after_len && memcmp(before, after, after_len) == 0,
-                "pm_store_open runs PRAGMA journal_mode=WAL before checking user_version, so a "
-                "refused newer-schema database is converted to WAL (header bytes 18-19 change)");
+    /* (was a known issue: pm_store_open ran PRAGMA journal_mode=WAL before checking
+     * user_version, so a refused newer-schema database was converted to WAL) */
+    CHECK(before && after && before_len == after_len && memcmp(before, after, after_len) == 0);
     free(before);
     free(after);
     /* untouched: still the future version, its table still there */
