@@ -6,6 +6,17 @@ missing or was built for another ABI.
 
 Money is exact: prices and sizes are ``decimal.Decimal`` (never ``float``), timestamps are
 time-zone-aware UTC ``datetime`` objects.
+
+REST (``PolymarketClient``) and the brief's guarantees:
+
+* G1: ``TradeFetcher.fetch_recent_trades`` / ``fetch_recent_trades`` never hand out a trade older
+  than ``max_age_seconds`` (default 300) as recent, whatever the API returned.
+* G3: stream price updates carry no size; ``TradeFetcher.fetch_trade_size_at_price`` finds the
+  size of a fresh trade near the price over REST.
+* G5: ``verify_orderbook_price`` compares a price with the book's best (highest) bid, whatever
+  order the levels arrived in, and fails closed.
+
+Blocking network calls can be interrupted with Ctrl-C on the main thread.
 """
 
 from __future__ import annotations
@@ -31,6 +42,8 @@ from .errors import (
     PmTimeoutError,
     PmTooLargeError,
 )
+from .client import Market, MarketToken, OrderBook, OrderBookLevel, PolymarketClient
+from .fetcher import TradeFetcher, fetch_recent_trades
 from .numbers import format_decimal, parse_decimal
 from .storage import (
     Database,
@@ -42,6 +55,8 @@ from .storage import (
     TradeWatermark,
     TradeWatermarkRepository,
 )
+from .sync import MetadataSync, SyncReport
+from .verify import PriceVerification, verify_orderbook_price
 
 
 def version() -> str:
@@ -54,6 +69,18 @@ __version__ = version()
 __all__ = [
     "__version__",
     "version",
+    # REST
+    "PolymarketClient",
+    "Market",
+    "MarketToken",
+    "OrderBook",
+    "OrderBookLevel",
+    "TradeFetcher",
+    "fetch_recent_trades",
+    "verify_orderbook_price",
+    "PriceVerification",
+    "MetadataSync",
+    "SyncReport",
     # storage
     "Database",
     "DatabaseConfig",

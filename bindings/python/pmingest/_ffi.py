@@ -52,6 +52,7 @@ PM_OK = 0
 PM_E_INVALID_ARG = 1
 PM_E_INVALID_UTF8 = 2
 PM_E_RANGE = 7
+PM_E_CANCELLED = 16
 PM_E_INTERNAL = 17
 
 PM_DECIMAL_SCALE = 1_000_000
@@ -63,6 +64,11 @@ PM_TOKEN_META_INPUT_VERSION = 1
 PM_CHANGE_INSERTED = 1
 PM_CHANGE_UPDATED = 2
 PM_CHANGE_UNCHANGED = 3
+
+PM_CLIENT_OPTIONS_VERSION = 1
+
+PM_SIDE_BID = 0
+PM_SIDE_ASK = 1
 
 ENV_LIBRARY = "PMINGEST_LIBRARY"
 LIBRARY_FILENAME = "libpmingest.so"
@@ -168,8 +174,41 @@ TokenMetaP = POINTER(TokenMeta)
 TokenMetasP = POINTER(TokenMetas)
 WatermarkP = POINTER(Watermark)
 
+
+class Client(_Opaque):
+    """struct pm_client"""
+
+
+class Markets(_Opaque):
+    """struct pm_markets"""
+
+
+class Market(_Opaque):
+    """struct pm_market"""
+
+
+class Book(_Opaque):
+    """struct pm_book"""
+
+
+class Books(_Opaque):
+    """struct pm_books"""
+
+
+class Fetcher(_Opaque):
+    """struct pm_fetcher"""
+
+
+ClientP = POINTER(Client)
+MarketsP = POINTER(Markets)
+MarketP = POINTER(Market)
+BookP = POINTER(Book)
+BooksP = POINTER(Books)
+FetcherP = POINTER(Fetcher)
+
 pm_status = c_int  # enum pm_status
 pm_change = c_int  # enum pm_change
+pm_side = c_int  # enum pm_side
 
 
 class StoreOptions(Structure):
@@ -216,6 +255,23 @@ class TokenMetaInput(Structure):
         ("closed", c_bool),
         ("end_date_ms", c_int64),
         ("market_slug", c_char_p),
+    ]
+
+
+class ClientOptions(Structure):
+    """struct pm_client_options, field by field. The URL fields point into bytes objects that the
+    caller must keep referenced until pm_client_new returns."""
+
+    _fields_ = [
+        ("version", c_uint32),
+        ("gamma_url", c_char_p),
+        ("clob_url", c_char_p),
+        ("data_url", c_char_p),
+        ("connect_timeout_ms", c_int32),
+        ("total_timeout_ms", c_int32),
+        ("max_attempts", c_int32),
+        ("max_response_bytes", c_int64),
+        ("verify_tls", c_bool),
     ]
 
 
@@ -428,6 +484,162 @@ pm_token_meta_market_slug = _declare("pm_token_meta_market_slug", c_char_p, [Tok
 pm_token_meta_updated_at_ms = _declare("pm_token_meta_updated_at_ms", c_int64, [TokenMetaP])
 
 
+# ---- REST: pm_client --------------------------------------------------------------------------
+# Every pm_client_* / pm_fetcher_* / pm_verify_* / pm_metadata_sync call blocks. _check reads
+# pm_last_error() on the thread that made the call, which is what the interruptible wrappers in
+# client.py rely on (they make the call, and convert the result, on a worker thread).
+
+# pm_status pm_client_options_init(pm_client_options *opts, uint32_t version);
+pm_client_options_init = _declare(
+    "pm_client_options_init", STATUS, [POINTER(ClientOptions), c_uint32]
+)
+# pm_status pm_client_new(const pm_client_options *opts, pm_client **out);
+pm_client_new = _declare("pm_client_new", STATUS, [POINTER(ClientOptions), POINTER(ClientP)])
+# void pm_client_free(pm_client *client);
+pm_client_free = _declare("pm_client_free", None, [ClientP])
+# pm_status pm_client_cancel(pm_client *client);
+pm_client_cancel = _declare("pm_client_cancel", STATUS, [ClientP])
+# pm_status pm_client_fetch_active_markets(pm_client *client, pm_markets **out);
+pm_client_fetch_active_markets = _declare(
+    "pm_client_fetch_active_markets", STATUS, [ClientP, POINTER(MarketsP)]
+)
+# pm_status pm_client_fetch_market(pm_client *client, const char *condition_id, pm_market **out);
+pm_client_fetch_market = _declare(
+    "pm_client_fetch_market", STATUS, [ClientP, c_char_p, POINTER(MarketP)]
+)
+# size_t pm_markets_count(const pm_markets *markets);
+pm_markets_count = _declare("pm_markets_count", c_size_t, [MarketsP])
+# const pm_market *pm_markets_at(const pm_markets *markets, size_t index);
+pm_markets_at = _declare("pm_markets_at", MarketP, [MarketsP, c_size_t])
+# void pm_markets_free(pm_markets *markets);
+pm_markets_free = _declare("pm_markets_free", None, [MarketsP])
+# void pm_market_free(pm_market *market);
+pm_market_free = _declare("pm_market_free", None, [MarketP])
+# const char *pm_market_id(const pm_market *market);
+pm_market_id = _declare("pm_market_id", c_char_p, [MarketP])
+# const char *pm_market_condition_id(const pm_market *market);
+pm_market_condition_id = _declare("pm_market_condition_id", c_char_p, [MarketP])
+# const char *pm_market_question(const pm_market *market);
+pm_market_question = _declare("pm_market_question", c_char_p, [MarketP])
+# const char *pm_market_slug(const pm_market *market);
+pm_market_slug = _declare("pm_market_slug", c_char_p, [MarketP])
+# bool pm_market_active(const pm_market *market);
+pm_market_active = _declare("pm_market_active", c_bool, [MarketP])
+# bool pm_market_closed(const pm_market *market);
+pm_market_closed = _declare("pm_market_closed", c_bool, [MarketP])
+# bool pm_market_neg_risk(const pm_market *market);
+pm_market_neg_risk = _declare("pm_market_neg_risk", c_bool, [MarketP])
+# bool pm_market_accepting_orders(const pm_market *market);
+pm_market_accepting_orders = _declare("pm_market_accepting_orders", c_bool, [MarketP])
+# const char *pm_market_tick_size(const pm_market *market);
+pm_market_tick_size = _declare("pm_market_tick_size", c_char_p, [MarketP])
+# const char *pm_market_min_order_size(const pm_market *market);
+pm_market_min_order_size = _declare("pm_market_min_order_size", c_char_p, [MarketP])
+# int64_t pm_market_end_date_ms(const pm_market *market);
+pm_market_end_date_ms = _declare("pm_market_end_date_ms", c_int64, [MarketP])
+# size_t pm_market_token_count(const pm_market *market);
+pm_market_token_count = _declare("pm_market_token_count", c_size_t, [MarketP])
+# const char *pm_market_token_id(const pm_market *market, size_t index);
+pm_market_token_id = _declare("pm_market_token_id", c_char_p, [MarketP, c_size_t])
+# const char *pm_market_token_outcome(const pm_market *market, size_t index);
+pm_market_token_outcome = _declare("pm_market_token_outcome", c_char_p, [MarketP, c_size_t])
+
+# ---- REST: order books ------------------------------------------------------------------------
+# pm_status pm_client_fetch_orderbook(pm_client *client, const char *token_id, pm_book **out);
+pm_client_fetch_orderbook = _declare(
+    "pm_client_fetch_orderbook", STATUS, [ClientP, c_char_p, POINTER(BookP)]
+)
+# pm_status pm_client_fetch_orderbooks(pm_client *client, const char *const *token_ids,
+#                                      size_t count, pm_books **out);
+pm_client_fetch_orderbooks = _declare(
+    "pm_client_fetch_orderbooks", STATUS, [ClientP, POINTER(c_char_p), c_size_t, POINTER(BooksP)]
+)
+# size_t pm_books_count(const pm_books *books);
+pm_books_count = _declare("pm_books_count", c_size_t, [BooksP])
+# const pm_book *pm_books_at(const pm_books *books, size_t index);
+pm_books_at = _declare("pm_books_at", BookP, [BooksP, c_size_t])
+# void pm_books_free(pm_books *books);
+pm_books_free = _declare("pm_books_free", None, [BooksP])
+# void pm_book_free(pm_book *book);
+pm_book_free = _declare("pm_book_free", None, [BookP])
+# const char *pm_book_token_id(const pm_book *book);
+pm_book_token_id = _declare("pm_book_token_id", c_char_p, [BookP])
+# const char *pm_book_condition_id(const pm_book *book);
+pm_book_condition_id = _declare("pm_book_condition_id", c_char_p, [BookP])
+# int64_t pm_book_timestamp_ms(const pm_book *book);
+pm_book_timestamp_ms = _declare("pm_book_timestamp_ms", c_int64, [BookP])
+# const char *pm_book_hash(const pm_book *book);
+pm_book_hash = _declare("pm_book_hash", c_char_p, [BookP])
+# const char *pm_book_tick_size(const pm_book *book);
+pm_book_tick_size = _declare("pm_book_tick_size", c_char_p, [BookP])
+# const char *pm_book_min_order_size(const pm_book *book);
+pm_book_min_order_size = _declare("pm_book_min_order_size", c_char_p, [BookP])
+# size_t pm_book_level_count(const pm_book *book, pm_side side);
+pm_book_level_count = _declare("pm_book_level_count", c_size_t, [BookP, pm_side])
+# const char *pm_book_level_price(const pm_book *book, pm_side side, size_t index);
+pm_book_level_price = _declare("pm_book_level_price", c_char_p, [BookP, pm_side, c_size_t])
+# int64_t pm_book_level_price_micros(const pm_book *book, pm_side side, size_t index);
+pm_book_level_price_micros = _declare(
+    "pm_book_level_price_micros", c_int64, [BookP, pm_side, c_size_t]
+)
+# const char *pm_book_level_size(const pm_book *book, pm_side side, size_t index);
+pm_book_level_size = _declare("pm_book_level_size", c_char_p, [BookP, pm_side, c_size_t])
+# int64_t pm_book_level_size_micros(const pm_book *book, pm_side side, size_t index);
+pm_book_level_size_micros = _declare(
+    "pm_book_level_size_micros", c_int64, [BookP, pm_side, c_size_t]
+)
+
+# ---- REST: trades (raw, G1 fetcher, G3 size lookup) -------------------------------------------
+# pm_status pm_client_fetch_trades(pm_client *client, const char *token_id, size_t limit,
+#                                  pm_trades **out);
+pm_client_fetch_trades = _declare(
+    "pm_client_fetch_trades", STATUS, [ClientP, c_char_p, c_size_t, POINTER(TradesP)]
+)
+# pm_status pm_fetcher_new(pm_client *client, int64_t max_age_seconds, pm_fetcher **out);
+pm_fetcher_new = _declare("pm_fetcher_new", STATUS, [ClientP, c_int64, POINTER(FetcherP)])
+# void pm_fetcher_free(pm_fetcher *fetcher);
+pm_fetcher_free = _declare("pm_fetcher_free", None, [FetcherP])
+# pm_status pm_fetcher_fetch_recent_trades(pm_fetcher *fetcher, const char *token_id,
+#                                          int64_t max_age_seconds, pm_trades **out,
+#                                          size_t *out_dropped_stale);
+pm_fetcher_fetch_recent_trades = _declare(
+    "pm_fetcher_fetch_recent_trades",
+    STATUS,
+    [FetcherP, c_char_p, c_int64, POINTER(TradesP), POINTER(c_size_t)],
+)
+# pm_status pm_fetcher_fetch_trade_size_at_price(pm_fetcher *fetcher, const char *token_id,
+#                                                const char *target_price,
+#                                                const char *price_tolerance,
+#                                                int64_t max_age_seconds, char **out_size);
+pm_fetcher_fetch_trade_size_at_price = _declare(
+    "pm_fetcher_fetch_trade_size_at_price",
+    STATUS,
+    [FetcherP, c_char_p, c_char_p, c_char_p, c_int64, POINTER(c_void_p)],
+)
+# pm_status pm_fetch_recent_trades(pm_client *client, const char *token_id,
+#                                  int64_t max_age_seconds, pm_trades **out);
+pm_fetch_recent_trades = _declare(
+    "pm_fetch_recent_trades", STATUS, [ClientP, c_char_p, c_int64, POINTER(TradesP)]
+)
+
+# ---- G5 and MetadataSync ----------------------------------------------------------------------
+# pm_status pm_verify_orderbook_price(pm_client *client, const char *token_id,
+#                                     const char *expected_price, const char *max_deviation,
+#                                     bool *out_valid, char **out_best_bid, char **out_reason);
+pm_verify_orderbook_price = _declare(
+    "pm_verify_orderbook_price",
+    STATUS,
+    [ClientP, c_char_p, c_char_p, c_char_p, POINTER(c_bool), POINTER(c_void_p), POINTER(c_void_p)],
+)
+# pm_status pm_metadata_sync(pm_client *client, pm_store *store, size_t *out_markets,
+#                            size_t *out_inserted, size_t *out_updated, size_t *out_unchanged);
+pm_metadata_sync = _declare(
+    "pm_metadata_sync",
+    STATUS,
+    [ClientP, StoreP, POINTER(c_size_t), POINTER(c_size_t), POINTER(c_size_t), POINTER(c_size_t)],
+)
+
+
 # ---------------------------------------------------------------------------------------------
 # Helpers for the wrappers
 # ---------------------------------------------------------------------------------------------
@@ -445,6 +657,11 @@ def take_string(out: c_void_p) -> str:
         if pointer:
             pm_string_free(pointer)
             out.value = None
+
+
+def take_optional_string(out: c_void_p) -> Optional[str]:
+    """Like take_string(), but a NULL result (the header's "none") gives None."""
+    return take_string(out) if out.value else None
 
 
 def text(raw: Optional[bytes]) -> str:

@@ -47,6 +47,7 @@ _SCALARS = {
     "int64_t": c_int64,
     "pm_status": c_int,  # enums cross as int
     "pm_change": c_int,
+    "pm_side": c_int,
 }
 _OPAQUE = {
     "pm_store": _ffi.Store,
@@ -55,11 +56,18 @@ _OPAQUE = {
     "pm_token_meta": _ffi.TokenMeta,
     "pm_token_metas": _ffi.TokenMetas,
     "pm_watermark": _ffi.Watermark,
+    "pm_client": _ffi.Client,
+    "pm_markets": _ffi.Markets,
+    "pm_market": _ffi.Market,
+    "pm_book": _ffi.Book,
+    "pm_books": _ffi.Books,
+    "pm_fetcher": _ffi.Fetcher,
 }
 _STRUCTS = {
     "pm_store_options": _ffi.StoreOptions,
     "pm_trade_input": _ffi.TradeInput,
     "pm_token_meta_input": _ffi.TokenMetaInput,
+    "pm_client_options": _ffi.ClientOptions,
 }
 
 
@@ -83,6 +91,8 @@ def _ctype(c_type: str):
             # so it can be handed back to pm_string_free.
             return c_char_p if const else c_void_p
         if depth == 2:
+            if const:
+                return POINTER(c_char_p)  # `const char *const *`: an input array of strings
             return POINTER(c_void_p)  # `char **out`: owned string, read then pm_string_free
     if name in _SCALARS:
         result = _SCALARS[name]
@@ -146,6 +156,10 @@ def test_header_parser_sees_the_whole_header():
     )
     assert parsed["pm_version_number"] == ("unsigned", [])
     assert parsed["pm_decimal_format"] == ("pm_status", ["int64_t", "char **"])
+    assert parsed["pm_client_fetch_orderbooks"] == (
+        "pm_status",
+        ["pm_client *", "const char *const *", "size_t", "pm_books **"],
+    )
 
 
 def test_every_header_function_has_argtypes_and_restype():
@@ -222,6 +236,21 @@ def test_options_init_fills_header_defaults():
     assert (options.version, options.busy_timeout_ms) == (1, 5000)
     with pytest.raises(pmingest.PmInvalidArgument):
         _ffi.pm_store_options_init(ctypes.byref(options), 999)
+    client = _ffi.ClientOptions()
+    _ffi.pm_client_options_init(ctypes.byref(client), _ffi.PM_CLIENT_OPTIONS_VERSION)
+    assert (
+        client.version,
+        client.gamma_url,
+        client.clob_url,
+        client.data_url,
+        client.connect_timeout_ms,
+        client.total_timeout_ms,
+        client.max_attempts,
+        client.max_response_bytes,
+        client.verify_tls,
+    ) == (1, None, None, None, 5000, 15000, 4, 16 * 1024 * 1024, True)
+    with pytest.raises(pmingest.PmInvalidArgument):
+        _ffi.pm_client_options_init(ctypes.byref(client), 999)
 
 
 # ---------------------------------------------------------------------------------------------

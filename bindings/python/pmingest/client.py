@@ -1,0 +1,412 @@
+"""The REST client: markets from Gamma, order books from the CLOB, trades from the Data API.
+
+A thin layer over ``pm_client_*`` in ``include/pmingest.h``. The library does the HTTP (libcurl on
+its own thread), retries (5xx, 425, timeouts and connection errors with exponential backoff; 429
+and 503 honour ``Retry-After``; other 4xx never retry), per-endpoint rate limits, the response
+size cap, and the decoding of the real wire formats. This module converts the results into plain
+frozen dataclasses with exact values: prices and sizes are ``Decimal``, times are aware UTC
+``datetime`` objects, token ids are ``str`` (never ``int``, never ``float``). Every C record list
+is copied and freed before a method returns.
+
+Blocking calls can be interrupted with Ctrl-C (KeyboardInterrupt) on the main thread: the call is
+cancelled in the library and the client stays usable. ``cancel()`` does the same from any thread,
+making the calls in progress raise ``PmCancelled``.
+
+For trades you will act on, use ``TradeFetcher`` / ``fetch_recent_trades`` (G1: age-checked), not
+``PolymarketClient.fetch_trades`` (raw, no age check).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import threading
+import weakref
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Callable, Iterable, List, Optional, Tuple, TypeVar
+
+from . import _blocking, _convert, _ffi
+from .errors import PmInternalError
+from .storage import PolymarketTrade, _read_trade
+
+__all__ = [
+    "PolymarketClient",
+    "Market",
+    "MarketToken",
+    "OrderBook",
+    "OrderBookLevel",
+]
+
+T = TypeVar("T")
+
+
+# ---------------------------------------------------------------------------------------------
+# Records
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MarketToken:
+    """One outcome token of a market: its CLOB token id (a decimal string of up to 78 digits)
+    and its outcome name (e.g. "Yes"), None when Gamma did not say."""
+
+    token_id: str
+    outcome: Optional[str]
+
+
+@dataclass(frozen=True)
+class Market:
+    """A Gamma market. ``tick_size``/``min_order_size`` are exact (None when unknown);
+    ``end_date`` is an aware UTC datetime (None when unknown); ``tokens`` are in outcome order."""
+
+    id: str
+    condition_id: str
+    question: Optional[str]
+    slug: Optional[str]
+    active: bool
+    closed: bool
+    neg_risk: bool
+    accepting_orders: bool
+    tick_size: Optional[Decimal]
+    min_order_size: Optional[Decimal]
+    end_date: Optional[datetime]
+    tokens: Tuple[MarketToken, ...]
+
+    @property
+    def token_ids(self) -> Tuple[str, ...]:
+        return tuple(token.token_id for token in self.tokens)
+
+
+@dataclass(frozen=True)
+class OrderBookLevel:
+    """One price level: exact ``price`` and ``size``."""
+
+    price: Decimal
+    size: Decimal
+
+
+@dataclass(frozen=True)
+class OrderBook:
+    """An order-book snapshot from the CLOB.
+
+    ``bids`` and ``asks`` are sorted **best first** whatever order the wire used: bids highest
+    price first, asks lowest first. (The real API sends bids lowest-first, so its ``bids[0]`` is
+    the WORST bid; reading it as the best is the G5 trap.) ``timestamp`` is the server's snapshot
+    time (aware UTC), None when absent.
+    """
+
+    token_id: str
+    condition_id: Optional[str]
+    timestamp: Optional[datetime]
+    hash: Optional[str]
+    tick_size: Optional[Decimal]
+    min_order_size: Optional[Decimal]
+    bids: Tuple[OrderBookLevel, ...]
+    asks: Tuple[OrderBookLevel, ...]
+
+    @property
+    def best_bid(self) -> Optional[OrderBookLevel]:
+        """The highest bid, or None for an empty bid side."""
+        return self.bids[0] if self.bids else None
+
+    @property
+    def best_ask(self) -> Optional[OrderBookLevel]:
+        """The lowest ask, or None for an empty ask side."""
+        return self.asks[0] if self.asks else None
+
+
+def _read_market(ptr: "ctypes._Pointer") -> Market:
+    tokens = tuple(
+        MarketToken(
+            token_id=_ffi.text(_ffi.pm_market_token_id(ptr, index)),
+            outcome=_ffi.optional_text(_ffi.pm_market_token_outcome(ptr, index)),
+        )
+        for index in range(_ffi.pm_market_token_count(ptr))
+    )
+    return Market(
+        id=_ffi.text(_ffi.pm_market_id(ptr)),
+        condition_id=_ffi.text(_ffi.pm_market_condition_id(ptr)),
+        question=_ffi.optional_text(_ffi.pm_market_question(ptr)),
+        slug=_ffi.optional_text(_ffi.pm_market_slug(ptr)),
+        active=bool(_ffi.pm_market_active(ptr)),
+        closed=bool(_ffi.pm_market_closed(ptr)),
+        neg_risk=bool(_ffi.pm_market_neg_risk(ptr)),
+        accepting_orders=bool(_ffi.pm_market_accepting_orders(ptr)),
+        tick_size=_convert.parse_optional_decimal_text(_ffi.pm_market_tick_size(ptr)),
+        min_order_size=_convert.parse_optional_decimal_text(_ffi.pm_market_min_order_size(ptr)),
+        end_date=_convert.optional_from_ms(_ffi.pm_market_end_date_ms(ptr)),
+        tokens=tokens,
+    )
+
+
+def _read_levels(ptr: "ctypes._Pointer", side: int) -> Tuple[OrderBookLevel, ...]:
+    return tuple(
+        OrderBookLevel(
+            price=_convert.parse_decimal_text(_ffi.pm_book_level_price(ptr, side, index)),
+            size=_convert.parse_decimal_text(_ffi.pm_book_level_size(ptr, side, index)),
+        )
+        for index in range(_ffi.pm_book_level_count(ptr, side))
+    )
+
+
+def _read_book(ptr: "ctypes._Pointer") -> OrderBook:
+    return OrderBook(
+        token_id=_ffi.text(_ffi.pm_book_token_id(ptr)),
+        condition_id=_ffi.optional_text(_ffi.pm_book_condition_id(ptr)),
+        timestamp=_convert.optional_from_ms(_ffi.pm_book_timestamp_ms(ptr)),
+        hash=_ffi.optional_text(_ffi.pm_book_hash(ptr)),
+        tick_size=_convert.parse_optional_decimal_text(_ffi.pm_book_tick_size(ptr)),
+        min_order_size=_convert.parse_optional_decimal_text(_ffi.pm_book_min_order_size(ptr)),
+        bids=_read_levels(ptr, _ffi.PM_SIDE_BID),
+        asks=_read_levels(ptr, _ffi.PM_SIDE_ASK),
+    )
+
+
+def read_trades(out: "ctypes._Pointer") -> List[PolymarketTrade]:
+    """Copies a pm_trades list into PolymarketTrade objects and frees it."""
+    try:
+        return [
+            _read_trade(_ffi.pm_trades_at(out, index)) for index in range(_ffi.pm_trades_count(out))
+        ]
+    finally:
+        _ffi.pm_trades_free(out)
+
+
+def _url(value: object, field: str, keep: List[bytes]) -> Optional[bytes]:
+    if value is not None and not isinstance(value, str):
+        raise TypeError(f"{field} must be str or None, not {type(value).__name__}")
+    return _convert.encode_optional(value, field, keep)
+
+
+# ---------------------------------------------------------------------------------------------
+# Client
+# ---------------------------------------------------------------------------------------------
+
+
+class PolymarketClient:
+    """REST client for Gamma (markets), the CLOB (order books) and the Data API (trades).
+
+    ``gamma_url``/``clob_url``/``data_url`` default to the production services; point them at a
+    proxy or at the test server. Timeouts apply per attempt; ``max_attempts`` counts the first
+    try (1 = no retry); a response larger than ``max_response_bytes`` raises ``PmTooLargeError``.
+
+    Errors: ``PmNetworkError``, ``PmTimeoutError``, ``PmHTTPError`` (the message quotes the status
+    and an excerpt of the body, the title of an HTML page included), ``PmParseError``,
+    ``PmTooLargeError``, ``PmCancelled``; ``PmInvalidArgument`` for bad arguments.
+
+    One client may be used from many threads at once. Use it as a context manager or call
+    ``close()``; afterwards every call raises ``ValueError("client is closed")``.
+    """
+
+    def __init__(
+        self,
+        gamma_url: Optional[str] = None,
+        clob_url: Optional[str] = None,
+        data_url: Optional[str] = None,
+        *,
+        connect_timeout_ms: int = 5000,
+        total_timeout_ms: int = 15000,
+        max_attempts: int = 4,
+        max_response_bytes: int = 16 * 1024 * 1024,
+        verify_tls: bool = True,
+    ) -> None:
+        self._guard: Optional[_blocking.Guard] = (
+            None  # set last: __del__ may see a half-made object
+        )
+        self._children: "weakref.WeakSet[Any]" = weakref.WeakSet()
+        self._children_lock = threading.Lock()
+        keep: List[bytes] = []
+        options = _ffi.ClientOptions()
+        _ffi.pm_client_options_init(ctypes.byref(options), _ffi.PM_CLIENT_OPTIONS_VERSION)
+        options.gamma_url = _url(gamma_url, "gamma_url", keep)
+        options.clob_url = _url(clob_url, "clob_url", keep)
+        options.data_url = _url(data_url, "data_url", keep)
+        options.connect_timeout_ms = _convert.check_int(
+            connect_timeout_ms, "connect_timeout_ms", 1, _ffi.INT32_MAX
+        )
+        options.total_timeout_ms = _convert.check_int(
+            total_timeout_ms, "total_timeout_ms", 1, _ffi.INT32_MAX
+        )
+        options.max_attempts = _convert.check_int(max_attempts, "max_attempts", 1, _ffi.INT32_MAX)
+        options.max_response_bytes = _convert.check_int(
+            max_response_bytes, "max_response_bytes", 1, _ffi.INT64_MAX
+        )
+        options.verify_tls = _convert.check_bool(verify_tls, "verify_tls")
+        out = _ffi.ClientP()
+        _ffi.pm_client_new(ctypes.byref(options), ctypes.byref(out))
+        if not out:
+            raise PmInternalError("pm_client_new returned PM_OK without a client")
+        self._urls = (gamma_url, clob_url, data_url)
+        self._guard = _blocking.Guard(out, _ffi.pm_client_free, "client")
+
+    # ---- plumbing shared with fetcher.py / verify.py / sync.py --------------------------------
+
+    def _use(self):  # -> ContextManager[ctypes._Pointer]
+        if self._guard is None:
+            raise ValueError("client is closed")
+        return self._guard.use()
+
+    def _run(self, work: Callable[[], T]) -> T:
+        """Runs work() (blocking pm_* calls on this client, plus conversion), interruptible by
+        Ctrl-C on the main thread: KeyboardInterrupt cancels the call in the library."""
+        return _blocking.interruptible(self._cancel_quietly, work)
+
+    def _cancel_quietly(self) -> None:
+        guard = self._guard
+        if guard is not None:
+            guard.with_pointer(_ffi.pm_client_cancel)
+
+    def _adopt(self, child: Any) -> None:
+        """Registers a child (a TradeFetcher): close() closes it after the calls have ended."""
+        with self._children_lock:
+            self._children.add(child)
+
+    # ---- API ----------------------------------------------------------------------------------
+
+    @property
+    def closed(self) -> bool:
+        return self._guard is None or self._guard.closed
+
+    def fetch_active_markets(self) -> List[Market]:
+        """Every active, not-closed market from Gamma, following the pages to the end (Gamma
+        clamps ``limit`` silently; only an empty page ends the listing)."""
+
+        def work() -> List[Market]:
+            out = _ffi.MarketsP()
+            with self._use() as client:
+                _ffi.pm_client_fetch_active_markets(client, ctypes.byref(out))
+            try:
+                return [
+                    _read_market(_ffi.pm_markets_at(out, index))
+                    for index in range(_ffi.pm_markets_count(out))
+                ]
+            finally:
+                _ffi.pm_markets_free(out)
+
+        return self._run(work)
+
+    def fetch_market(self, condition_id: str) -> Optional[Market]:
+        """The market with this condition id, or None when Gamma has none."""
+        keep: List[bytes] = []
+        encoded = _convert.encode(condition_id, "condition_id", keep)
+
+        def work() -> Optional[Market]:
+            out = _ffi.MarketP()
+            with self._use() as client:
+                _ffi.pm_client_fetch_market(client, encoded, ctypes.byref(out))
+            if not out:
+                return None
+            try:
+                return _read_market(out)
+            finally:
+                _ffi.pm_market_free(out)
+
+        return self._run(work)
+
+    def fetch_orderbook(self, token_id: str) -> OrderBook:
+        """The token's order book, levels best first (see ``OrderBook``).
+        ``PmBookInvalid`` when the CLOB has no book for the token (404) or sends ``null``."""
+        keep: List[bytes] = []
+        encoded = _convert.encode(token_id, "token_id", keep)
+
+        def work() -> OrderBook:
+            out = _ffi.BookP()
+            with self._use() as client:
+                _ffi.pm_client_fetch_orderbook(client, encoded, ctypes.byref(out))
+            if not out:
+                raise PmInternalError("pm_client_fetch_orderbook returned PM_OK without a book")
+            try:
+                return _read_book(out)
+            finally:
+                _ffi.pm_book_free(out)
+
+        return self._run(work)
+
+    def fetch_orderbooks(self, token_ids: Iterable[str]) -> List[OrderBook]:
+        """Several books in one ``POST /books``, in request order; tokens without a book are
+        left out of the list."""
+        if isinstance(token_ids, (str, bytes)):
+            raise TypeError("token_ids must be an iterable of str, not a single string")
+        keep: List[bytes] = []
+        encoded = [
+            _convert.encode(token, f"token_ids[{index}]", keep)
+            for index, token in enumerate(token_ids)
+        ]
+        array = (ctypes.c_char_p * max(len(encoded), 1))(*encoded)
+
+        def work() -> List[OrderBook]:
+            out = _ffi.BooksP()
+            with self._use() as client:
+                _ffi.pm_client_fetch_orderbooks(client, array, len(encoded), ctypes.byref(out))
+            try:
+                return [
+                    _read_book(_ffi.pm_books_at(out, index))
+                    for index in range(_ffi.pm_books_count(out))
+                ]
+            finally:
+                _ffi.pm_books_free(out)
+
+        return self._run(work)
+
+    def fetch_trades(self, token_id: str, limit: int = 100) -> List[PolymarketTrade]:
+        """Up to ``limit`` (> 0) of the token's most recent trades, newest first, **without an
+        age check**: the Data API happily returns months-old prints for thin markets. For trades
+        you act on use ``TradeFetcher.fetch_recent_trades`` (G1)."""
+        keep: List[bytes] = []
+        encoded = _convert.encode(token_id, "token_id", keep)
+        count = _convert.check_int(limit, "limit", 1, _ffi.INT64_MAX)
+
+        def work() -> List[PolymarketTrade]:
+            out = _ffi.TradesP()
+            with self._use() as client:
+                _ffi.pm_client_fetch_trades(client, encoded, count, ctypes.byref(out))
+            return read_trades(out)
+
+        return self._run(work)
+
+    def cancel(self) -> None:
+        """Cancels every call in progress on this client, from any thread: they raise
+        ``PmCancelled`` at once, without retrying. Calls started later run normally.
+        A no-op on a closed client."""
+        self._cancel_quietly()
+
+    def close(self) -> None:
+        """Cancels the calls in progress (they raise ``PmCancelled``), waits for them to end,
+        closes the client's fetchers, and stops the client. Safe to call more than once."""
+        guard = self._guard
+        if guard is not None:
+            guard.close(interrupt=_ffi.pm_client_cancel, before_free=self._close_children)
+
+    def _close_children(self) -> None:
+        # No call is in progress any more (fetcher calls count as calls on the client too).
+        with self._children_lock:
+            children = list(self._children)
+            self._children.clear()
+        for child in children:
+            child.close()
+
+    def __enter__(self) -> "PolymarketClient":
+        if self.closed:
+            raise ValueError("client is closed")
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        # Fallback only. Children hold a strong reference to the client, so none is alive here.
+        guard = getattr(self, "_guard", None)
+        if guard is not None:
+            guard.free_unreachable()
+
+    def __repr__(self) -> str:
+        state = "closed" if self.closed else "open"
+        gamma, clob, data = getattr(self, "_urls", (None, None, None))
+        return f"<pmingest.PolymarketClient gamma={gamma!r} clob={clob!r} data={data!r} ({state})>"
+
+
+def require_client(client: object) -> PolymarketClient:
+    if not isinstance(client, PolymarketClient):
+        raise TypeError(f"expected a pmingest.PolymarketClient, not {type(client).__name__}")
+    return client

@@ -1,0 +1,119 @@
+"""MetadataSync: token metadata from Gamma into the SQLite database, plus trade persistence.
+
+``sync()`` fetches every active market (all pages) and upserts one ``PolymarketTokenMeta`` per
+outcome token (token id, condition id, question, outcome, tick size, min order size, neg-risk,
+active/closed, end date, slug); identical records are not rewritten, so a second sync reports
+them as unchanged. ``save_trades`` and ``update_watermark`` are the brief's persistence helpers
+(idempotent trade upserts; per-market watermarks that never move backwards).
+"""
+
+from __future__ import annotations
+
+import ctypes
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Dict, Iterable, List, Optional, Union, overload
+
+from . import _ffi
+from .client import PolymarketClient, require_client
+from .storage import (
+    Database,
+    PolymarketTrade,
+    TradeRepository,
+    TradeWatermark,
+    TradeWatermarkRepository,
+    _require_db,
+)
+
+__all__ = ["MetadataSync", "SyncReport"]
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    """What one sync did: markets fetched, and token records inserted / updated / unchanged."""
+
+    markets: int
+    inserted: int
+    updated: int
+    unchanged: int
+
+
+class MetadataSync:
+    """Keeps the token metadata in ``database`` in step with Gamma, through ``client``."""
+
+    def __init__(self, client: PolymarketClient, database: Database) -> None:
+        self._client = require_client(client)
+        self._db = _require_db(database)
+
+    @property
+    def client(self) -> PolymarketClient:
+        return self._client
+
+    @property
+    def database(self) -> Database:
+        return self._db
+
+    def sync(self) -> SyncReport:
+        """Fetches every active market and upserts its tokens' metadata (interruptible with
+        Ctrl-C like every client call). Errors: the client's and the database's."""
+        client, db = self._client, self._db
+
+        def work() -> SyncReport:
+            counts = [ctypes.c_size_t(0) for _ in range(4)]
+            with client._use() as handle, db._use() as store:
+                _ffi.pm_metadata_sync(handle, store, *(ctypes.byref(count) for count in counts))
+            markets, inserted, updated, unchanged = (count.value for count in counts)
+            return SyncReport(markets, inserted, updated, unchanged)
+
+        return client._run(work)
+
+    def save_trades(self, trades: Iterable[PolymarketTrade]) -> int:
+        """Upserts trades in one transaction (idempotent); returns how many were new."""
+        return TradeRepository(self._db).upsert_many(trades)
+
+    @overload
+    def update_watermark(
+        self, condition_id: str, last_trade_timestamp: datetime
+    ) -> TradeWatermark: ...
+
+    @overload
+    def update_watermark(self, trades: Iterable[PolymarketTrade]) -> List[TradeWatermark]: ...
+
+    def update_watermark(
+        self,
+        condition_id_or_trades: Union[str, Iterable[PolymarketTrade]],
+        last_trade_timestamp: Optional[datetime] = None,
+    ) -> Union[TradeWatermark, List[TradeWatermark]]:
+        """Advances watermarks; they never move backwards.
+
+        ``update_watermark(condition_id, last_trade_timestamp)`` moves one market's watermark and
+        returns it. ``update_watermark(trades)`` moves each market's watermark to its newest trade
+        (trades without a condition id are skipped) and returns the watermarks in force
+        afterwards, ordered by condition id.
+        """
+        repository = TradeWatermarkRepository(self._db)
+        if isinstance(condition_id_or_trades, str):
+            if last_trade_timestamp is None:
+                raise TypeError(
+                    "update_watermark(condition_id, last_trade_timestamp): timestamp missing"
+                )
+            return repository.update(condition_id_or_trades, last_trade_timestamp)
+        if last_trade_timestamp is not None:
+            raise TypeError(
+                "update_watermark(trades) takes no timestamp: it uses the newest trade's"
+            )
+        newest: Dict[str, datetime] = {}
+        for index, trade in enumerate(condition_id_or_trades):
+            if not isinstance(trade, PolymarketTrade):
+                raise TypeError(
+                    f"trades[{index}] must be a PolymarketTrade, not {type(trade).__name__}"
+                )
+            if trade.condition_id is None:
+                continue
+            current = newest.get(trade.condition_id)
+            if current is None or trade.timestamp > current:
+                newest[trade.condition_id] = trade.timestamp
+        return [repository.update(condition, newest[condition]) for condition in sorted(newest)]
+
+    def __repr__(self) -> str:
+        return f"<pmingest.MetadataSync {self._client!r} {self._db!r}>"
