@@ -260,8 +260,10 @@ public func pm_client_fetch_trades(_ client: OpaquePointer?, _ tokenId: UnsafePo
         out.pointee = nil
         let handle = try clientHandle(client)
         let token = try requiredString(tokenId, "token_id")
-        guard limit > 0 else { throw PMError(.invalidArgument, "limit: must be > 0") }
-        let trades = try handle.run { try await handle.client.fetchTrades(tokenId: token, limit: limit) }
+        guard limit != 0 else { throw PMError(.invalidArgument, "limit: must be > 0") }
+        // size_t above Int.max arrives negative: it means "as many as possible".
+        let wanted = limit < 0 ? Int.max : limit
+        let trades = try handle.run { try await handle.client.fetchTrades(tokenId: token, limit: wanted) }
         out.pointee = Handle.retain(TradeList(trades))
     }
 }

@@ -125,13 +125,17 @@ public final class PolymarketClient: OrderBookSource, TradeSource, @unchecked Se
     public func fetchTrades(tokenId: String, limit: Int = 100) async throws -> [PolymarketTrade] {
         guard limit > 0 else { throw PMError(.invalidArgument, "limit: must be > 0, got \(limit)") }
         let condition = try await conditionId(forToken: tokenId)
-        // Both outcome tokens share the market's tape: ask for more rows than we keep.
-        let requested = min(max(limit * 2, 100), 10_000)
+        // Both outcome tokens share the market's tape: ask for more rows than we keep, within
+        // the Data API's 10,000 cap (clamped before doubling: a huge limit must not overflow).
+        let requested = min(max(min(limit, Self.dataAPIMaxLimit) * 2, 100), Self.dataAPIMaxLimit)
         let query = URLQuery.string([("market", condition), ("limit", String(requested)), ("takerOnly", "true")])
         let body = try await getJSON("\(endpoints.dataURL)/trades?\(query)", endpoint: "data.trades", what: "GET /trades")
         let trades = try WireDecoding.dataAPITrades(body).filter { $0.tokenId == tokenId }
         return Array(trades.sorted { $0.timestampMs > $1.timestampMs }.prefix(limit))
     }
+
+    /// The Data API's documented maximum `limit`.
+    static let dataAPIMaxLimit = 10_000
 
     // MARK: plumbing
 
