@@ -24,7 +24,7 @@ LIBSO := $(DIST)/lib/libpmingest.so.0
 CC ?= cc
 
 APT_PACKAGES := libcurl4-openssl-dev libwebsockets-dev libsqlite3-dev libssl-dev pkg-config gcc g++ python3-venv
-PY_PACKAGES := pytest websockets
+PY_PACKAGES := pytest websockets aiohttp
 
 # Release build of the self-contained shared library: the Swift runtime linked statically
 # (-static-stdlib; SwiftPM's --static-swift-stdlib is ignored for dynamic products), only pm_*
