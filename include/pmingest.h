@@ -442,10 +442,12 @@ typedef struct pm_client_options {
     int32_t max_attempts;        /**< retries of 5xx/429/timeouts included; default 4; 1 = no retry */
     int64_t max_response_bytes;  /**< larger responses fail with PM_E_TOO_LARGE; default 16 MiB */
     bool verify_tls;             /**< default true; false only for test proxies */
+    bool rate_limit;             /**< default true: pace requests by Polymarket's documented
+                                      per-endpoint limits; false for a proxy that paces itself */
 } pm_client_options;
 #define PM_CLIENT_OPTIONS_VERSION 1
 #define PM_CLIENT_OPTIONS_INIT \
-    { PM_CLIENT_OPTIONS_VERSION, NULL, NULL, NULL, 5000, 15000, 4, 16777216, true }
+    { PM_CLIENT_OPTIONS_VERSION, NULL, NULL, NULL, 5000, 15000, 4, 16777216, true, true }
 
 /** Fills *opts with the defaults of `version`. Errors: PM_E_INVALID_ARG. Thread: any. */
 PM_EXTERN pm_status pm_client_options_init(pm_client_options *opts, uint32_t version);

@@ -35,7 +35,7 @@ public func pm_client_options_init(_ opts: UnsafeMutablePointer<pm_client_option
             version: version, gamma_url: nil, clob_url: nil, data_url: nil,
             connect_timeout_ms: Int32(clamping: defaults.connectTimeoutMs), total_timeout_ms: Int32(clamping: defaults.totalTimeoutMs),
             max_attempts: Int32(clamping: defaults.retry.maxAttempts), max_response_bytes: Int64(defaults.maxResponseBytes),
-            verify_tls: defaults.verifyTLS)
+            verify_tls: defaults.verifyTLS, rate_limit: true)
     }
 }
 
@@ -62,6 +62,7 @@ public func pm_client_new(_ opts: UnsafePointer<pm_client_options>?, _ out: Unsa
             config.retry.maxAttempts = Int(opts.max_attempts)
             config.maxResponseBytes = Int(clamping: opts.max_response_bytes)
             config.verifyTLS = opts.verify_tls
+            if !opts.rate_limit { config.rateLimits = [:] }
         }
         let transport = try CurlTransport(config: config)
         do {
@@ -229,27 +230,27 @@ public func pm_book_min_order_size(_ b: OpaquePointer?) -> UnsafePointer<CChar>?
 public func pm_book_level_count(_ b: OpaquePointer?, _ side: pm_side) -> Int {
     guard let record = book(b) else { return 0 }
     switch side {
-    case PM_SIDE_BID: return record.bids.count
-    case PM_SIDE_ASK: return record.asks.count
+    case PM_SIDE_BID: return record.book.bids.count
+    case PM_SIDE_ASK: return record.book.asks.count
     default: return 0
     }
 }
 
 @c @implementation
 public func pm_book_level_price(_ b: OpaquePointer?, _ side: pm_side, _ index: Int) -> UnsafePointer<CChar>? {
-    book(b)?.level(side, index)?.price.borrowed ?? emptyCString
+    book(b)?.strings(side, index)?.price.borrowed ?? emptyCString
 }
 @c @implementation
 public func pm_book_level_price_micros(_ b: OpaquePointer?, _ side: pm_side, _ index: Int) -> Int64 {
-    book(b)?.level(side, index)?.priceMicros ?? -1
+    book(b)?.level(side, index)?.price.micros ?? -1
 }
 @c @implementation
 public func pm_book_level_size(_ b: OpaquePointer?, _ side: pm_side, _ index: Int) -> UnsafePointer<CChar>? {
-    book(b)?.level(side, index)?.size.borrowed ?? emptyCString
+    book(b)?.strings(side, index)?.size.borrowed ?? emptyCString
 }
 @c @implementation
 public func pm_book_level_size_micros(_ b: OpaquePointer?, _ side: pm_side, _ index: Int) -> Int64 {
-    book(b)?.level(side, index)?.sizeMicros ?? -1
+    book(b)?.level(side, index)?.size.micros ?? -1
 }
 
 @c @implementation

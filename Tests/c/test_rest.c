@@ -1498,6 +1498,7 @@ static void test_options(void) {
     CHECK_I64(o.max_attempts, def.max_attempts);
     CHECK_I64(o.max_response_bytes, def.max_response_bytes);
     CHECK(o.verify_tls == def.verify_tls);
+    CHECK(o.rate_limit == def.rate_limit && o.rate_limit);
     CHECK_FAILS(pm_client_options_init(NULL, PM_CLIENT_OPTIONS_VERSION), PM_E_INVALID_ARG);
     CHECK_FAILS(pm_client_options_init(&o, 0), PM_E_INVALID_ARG);
     CHECK_FAILS(pm_client_options_init(&o, 999), PM_E_INVALID_ARG);

@@ -39,6 +39,8 @@ public struct PolymarketEndpoints: Sendable, Equatable {
 /// Percent-encoding for query values (RFC 3986 unreserved characters pass through).
 enum URLQuery {
     static func encode(_ value: String) -> String {
+        // Token ids, condition ids and numbers are already URL-safe: skip the rebuild.
+        if value.utf8.allSatisfy(isUnreserved) { return value }
         var out = ""
         for byte in value.utf8 {
             switch byte {
@@ -54,6 +56,17 @@ enum URLQuery {
             }
         }
         return out
+    }
+
+    static func isUnreserved(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+             UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
+             UInt8(ascii: "~"):
+            return true
+        default:
+            return false
+        }
     }
 
     static func string(_ items: [(String, String)]) -> String {

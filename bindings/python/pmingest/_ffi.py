@@ -272,6 +272,7 @@ class ClientOptions(Structure):
         ("max_attempts", c_int32),
         ("max_response_bytes", c_int64),
         ("verify_tls", c_bool),
+        ("rate_limit", c_bool),
     ]
 
 

@@ -210,6 +210,7 @@ class PolymarketClient:
         max_attempts: int = 4,
         max_response_bytes: int = 16 * 1024 * 1024,
         verify_tls: bool = True,
+        rate_limit: bool = True,
     ) -> None:
         self._guard: Optional[_blocking.Guard] = (
             None  # set last: __del__ may see a half-made object
@@ -233,6 +234,7 @@ class PolymarketClient:
             max_response_bytes, "max_response_bytes", 1, _ffi.INT64_MAX
         )
         options.verify_tls = _convert.check_bool(verify_tls, "verify_tls")
+        options.rate_limit = _convert.check_bool(rate_limit, "rate_limit")
         out = _ffi.ClientP()
         _ffi.pm_client_new(ctypes.byref(options), ctypes.byref(out))
         if not out:

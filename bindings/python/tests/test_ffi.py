@@ -248,7 +248,8 @@ def test_options_init_fills_header_defaults():
         client.max_attempts,
         client.max_response_bytes,
         client.verify_tls,
-    ) == (1, None, None, None, 5000, 15000, 4, 16 * 1024 * 1024, True)
+        client.rate_limit,
+    ) == (1, None, None, None, 5000, 15000, 4, 16 * 1024 * 1024, True, True)
     with pytest.raises(pmingest.PmInvalidArgument):
         _ffi.pm_client_options_init(ctypes.byref(client), 999)
 
