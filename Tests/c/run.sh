@@ -6,16 +6,17 @@
 #   <includedir>  holds pmingest.h
 #
 # Runs, in a fresh temp dir: check_header_coverage.sh, check_so.sh, test_header (C99),
-# test_header (C++11), test_abi, test_storage_faults, test_rest. Each test program prints
-# "N passed, N failed". Exits non-zero if any step fails. Environment: CC (cc), CXX (g++),
-# PYTHON (python3), KEEP_TMP=1 keeps the build dir, RUN_WRAPPER (e.g. "valgrind -q
-# --error-exitcode=99") prefixes each test program, PMTEST_TIME_SCALE stretches test_rest's
-# timing bounds (e.g. 10 under valgrind).
+# test_header (C++11), test_abi, test_storage_faults, test_rest, test_stream. Each test program
+# prints "N passed, N failed". Exits non-zero if any step fails. Environment: CC (cc), CXX (g++),
+# PYTHON (default: the repo's .venv/bin/python when present, else python3), KEEP_TMP=1 keeps the
+# build dir, RUN_WRAPPER (e.g. "valgrind -q --error-exitcode=99") prefixes each test program,
+# PMTEST_TIME_SCALE stretches test_rest's and test_stream's timing bounds (e.g. 10 under valgrind).
 #
-# test_rest needs the fake Polymarket server (Tests/fakepolymarket, Python 3 stdlib only): ONE is
-# started here for the whole run (--port 0 --exit-with-parent), its root URL handed to the tests
-# as PM_FAKE_URL ("http://127.0.0.1:PORT"), and it is killed on exit. Each test scripts its own
-# session on it.
+# test_rest and test_stream need the fake Polymarket server (Tests/fakepolymarket): ONE is started
+# here for the whole run (--port 0 --exit-with-parent), its root URL handed to the tests as
+# PM_FAKE_URL ("http://127.0.0.1:PORT"), and it is killed on exit. Each test scripts its own
+# session on it. REST needs only the Python 3 stdlib; the WebSocket market channel (test_stream)
+# needs the `websockets` package, which the project venv (make venv) has: hence the venv's python.
 set -uo pipefail
 if [ $# -ne 2 ]; then
     echo "usage: $0 <libdir> <includedir>" >&2
@@ -26,7 +27,9 @@ libdir=$(cd "$1" && pwd) || { echo "run.sh: no such libdir: $1" >&2; exit 2; }
 incdir=$(cd "$2" && pwd) || { echo "run.sh: no such includedir: $2" >&2; exit 2; }
 CC=${CC:-cc}
 CXX=${CXX:-g++}
-PYTHON=${PYTHON:-python3}
+if [ -z "${PYTHON:-}" ]; then
+    if [ -x "$here/../../.venv/bin/python" ]; then PYTHON="$here/../../.venv/bin/python"; else PYTHON=python3; fi
+fi
 fake_server="$here/../fakepolymarket/server.py"
 [ -f "$incdir/pmingest.h" ] || { echo "run.sh: no pmingest.h in $incdir" >&2; exit 2; }
 
@@ -130,11 +133,25 @@ build test_abi $CC $CFLAGS -o "$tmp/test_abi" "$here/test_abi.c" $LDFLAGS \
     && run_test test_abi "$tmp/test_abi"
 build test_storage_faults $CC $CFLAGS -o "$tmp/test_storage_faults" "$here/test_storage_faults.c" $LDFLAGS -lsqlite3 \
     && run_test test_storage_faults "$tmp/test_storage_faults"
-if build test_rest $CC $CFLAGS -o "$tmp/test_rest" "$here/test_rest.c" $LDFLAGS -lcurl; then
+have_rest=0
+have_stream=0
+build test_rest $CC $CFLAGS -o "$tmp/test_rest" "$here/test_rest.c" $LDFLAGS -lcurl && have_rest=1
+build test_stream $CC $CFLAGS -o "$tmp/test_stream" "$here/test_stream.c" $LDFLAGS -lcurl && have_stream=1
+if [ "$have_rest" = 1 ] || [ "$have_stream" = 1 ]; then
     if start_fake; then
-        run_test test_rest "$tmp/test_rest"
+        [ "$have_rest" = 1 ] && run_test test_rest "$tmp/test_rest"
+        if [ "$have_stream" = 1 ]; then
+            if "$PYTHON" -c 'import websockets' 2>/dev/null; then
+                run_test test_stream "$tmp/test_stream"
+            else
+                echo "run.sh: $PYTHON has no websockets package (the fake WebSocket channel needs it: make venv)" >&2
+                note "FAIL  test_stream ($PYTHON cannot import websockets)"
+                failed=1
+            fi
+        fi
     else
-        note "FAIL  test_rest (fake server did not start)"
+        [ "$have_rest" = 1 ] && note "FAIL  test_rest (fake server did not start)"
+        [ "$have_stream" = 1 ] && note "FAIL  test_stream (fake server did not start)"
         failed=1
     fi
 fi
