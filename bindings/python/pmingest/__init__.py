@@ -16,6 +16,13 @@ REST (``PolymarketClient``) and the brief's guarantees:
 * G5: ``verify_orderbook_price`` compares a price with the book's best (highest) bid, whatever
   order the levels arrived in, and fails closed.
 
+Stream (``WebSocketClient``): the market channel over the library's WebSocket (heartbeat,
+reconnect and resubscribe inside the library). ``receive()`` / ``for update in client`` /
+``async for update in client`` give ``PriceUpdate`` objects (trade prices, no size: G3);
+``receive_event()`` gives every ``StreamEvent`` (books, level changes, reconnects, ...).
+``EventProcessor`` sizes price updates (the stream's size, else a REST back-fill) and filters
+them by ``min_size``.
+
 Blocking network calls can be interrupted with Ctrl-C on the main thread.
 """
 
@@ -45,6 +52,7 @@ from .errors import (
 from .client import Market, MarketToken, OrderBook, OrderBookLevel, PolymarketClient
 from .fetcher import TradeFetcher, fetch_recent_trades
 from .numbers import format_decimal, parse_decimal
+from .processor import EventProcessor, ProcessedEvent
 from .storage import (
     Database,
     DatabaseConfig,
@@ -56,6 +64,7 @@ from .storage import (
     TradeWatermarkRepository,
 )
 from .sync import MetadataSync, SyncReport
+from .stream import LevelChange, PriceUpdate, StreamEvent, WebSocketClient
 from .verify import PriceVerification, verify_orderbook_price
 
 
@@ -81,6 +90,13 @@ __all__ = [
     "PriceVerification",
     "MetadataSync",
     "SyncReport",
+    # stream
+    "WebSocketClient",
+    "PriceUpdate",
+    "StreamEvent",
+    "LevelChange",
+    "EventProcessor",
+    "ProcessedEvent",
     # storage
     "Database",
     "DatabaseConfig",

@@ -9,7 +9,7 @@ interrupted by SIGINT: the main thread sits inside C and Python's signal handler
 the call returns, possibly minutes later (a hung server). So on the main thread the work runs on a
 short-lived worker thread while the main thread waits in 0.1 s slices, where KeyboardInterrupt
 can land. On KeyboardInterrupt the waiter calls ``cancel()`` (``pm_client_cancel``, which is safe
-from any thread), joins the worker (the call returns PM_E_CANCELLED at once) and re-raises.
+from any thread), waits for the worker (the call returns PM_E_CANCELLED at once) and re-raises.
 
 ``work`` makes the C call(s) AND converts the results on the worker thread: ``_ffi._check`` reads
 ``pm_last_error()`` right after each call on the thread that made it (the message is
@@ -110,26 +110,34 @@ class Guard:
 
 
 def interruptible(cancel: Callable[[], None], work: Callable[[], T]) -> T:
-    """work() with Ctrl-C support on the main thread (see the module docstring)."""
+    """work() with Ctrl-C support on the main thread (see the module docstring).
+
+    The waiter waits on an Event that the worker sets when it is done, never on Thread.join():
+    on CPython 3.11 (gh-90882, the bpo-45274 change), a join interrupted by KeyboardInterrupt
+    marks the still-running thread as stopped, so is_alive() turns False and the call would
+    never be cancelled."""
     if threading.current_thread() is not threading.main_thread():
         return work()
 
     outcome: List[Any] = []  # [True, result] or [False, exception]
+    done = threading.Event()
 
     def run() -> None:
         try:
             outcome.extend((True, work()))
         except BaseException as error:  # carried back and re-raised on the caller's thread
             outcome.extend((False, error))
+        finally:
+            done.set()
 
     worker = threading.Thread(target=run, name="pmingest-blocking-call", daemon=True)
     try:
         worker.start()
-        while worker.is_alive():
-            worker.join(WAIT_SLICE_S)
+        while not done.wait(WAIT_SLICE_S):
+            pass
     except KeyboardInterrupt:
         if worker.ident is not None:
-            _cancel_and_wait(cancel, worker)
+            _cancel_and_wait(cancel, worker, done)
         raise
     if not outcome:  # the worker died without recording anything: cannot happen
         raise RuntimeError("pmingest: blocking call ended without a result")
@@ -142,14 +150,19 @@ def interruptible(cancel: Callable[[], None], work: Callable[[], T]) -> T:
         del value, outcome  # no reference cycle through the traceback
 
 
-def _cancel_and_wait(cancel: Callable[[], None], worker: threading.Thread) -> None:
+def _cancel_and_wait(cancel: Callable[[], None], worker: threading.Thread, done: threading.Event) -> None:
     """Cancels until the worker has finished (or CANCEL_WAIT_S passed). Further Ctrl-Cs while
     cancelling are absorbed: the caller re-raises the first one."""
     waited = 0.0
-    while worker.is_alive() and waited < CANCEL_WAIT_S:
+    while not done.is_set() and waited < CANCEL_WAIT_S:
         try:
             cancel()
-            worker.join(CANCEL_RETRY_S)
+            done.wait(CANCEL_RETRY_S)
         except KeyboardInterrupt:
             pass
         waited += CANCEL_RETRY_S
+    if done.is_set():
+        try:
+            worker.join(CANCEL_WAIT_S)  # it only has to return from run() now
+        except KeyboardInterrupt:
+            pass

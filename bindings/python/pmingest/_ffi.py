@@ -70,6 +70,41 @@ PM_CLIENT_OPTIONS_VERSION = 1
 PM_SIDE_BID = 0
 PM_SIDE_ASK = 1
 
+PM_STREAM_OPTIONS_VERSION = 1
+
+# enum pm_stream_stat
+PM_STREAM_STAT_FRAMES = 0
+PM_STREAM_STAT_EVENTS = 1
+PM_STREAM_STAT_PONGS = 2
+PM_STREAM_STAT_RECONNECTS = 3
+PM_STREAM_STAT_SKIPPED = 4
+PM_STREAM_STAT_DROPPED = 5
+
+# enum pm_event_type
+PM_EVENT_BOOK = 1
+PM_EVENT_PRICE_CHANGE = 2
+PM_EVENT_LAST_TRADE_PRICE = 3
+PM_EVENT_TICK_SIZE_CHANGE = 4
+PM_EVENT_BEST_BID_ASK = 5
+PM_EVENT_NEW_MARKET = 6
+PM_EVENT_MARKET_RESOLVED = 7
+PM_EVENT_LEGACY_PRICE_CHANGE = 8
+PM_EVENT_RECONNECTED = 9
+
+# enum pm_size_source
+PM_SIZE_NONE = 0
+PM_SIZE_STREAM = 1
+PM_SIZE_BACKFILL = 2
+
+# enum pm_processor_stat
+PM_PROCESSOR_STAT_TOTAL = 0
+PM_PROCESSOR_STAT_STREAM_SIZED = 1
+PM_PROCESSOR_STAT_G3_BACKFILLED = 2
+PM_PROCESSOR_STAT_SIZE_UNKNOWN = 3
+PM_PROCESSOR_STAT_FILTERED = 4
+PM_PROCESSOR_STAT_PASSED = 5
+PM_PROCESSOR_STAT_ERRORS = 6
+
 ENV_LIBRARY = "PMINGEST_LIBRARY"
 LIBRARY_FILENAME = "libpmingest.so"
 
@@ -206,9 +241,38 @@ BookP = POINTER(Book)
 BooksP = POINTER(Books)
 FetcherP = POINTER(Fetcher)
 
+
+class Stream(_Opaque):
+    """struct pm_stream"""
+
+
+class Event(_Opaque):
+    """struct pm_event"""
+
+
+class Processor(_Opaque):
+    """struct pm_processor"""
+
+
+StreamP = POINTER(Stream)
+EventP = POINTER(Event)
+ProcessorP = POINTER(Processor)
+
 pm_status = c_int  # enum pm_status
 pm_change = c_int  # enum pm_change
 pm_side = c_int  # enum pm_side
+pm_event_type = c_int  # enum pm_event_type
+pm_stream_stat = c_int  # enum pm_stream_stat
+pm_size_source = c_int  # enum pm_size_source
+pm_processor_stat = c_int  # enum pm_processor_stat
+
+# typedef void (*pm_event_cb)(const pm_event *event, void *userdata);
+# Declared for completeness of the header mirror only: the binding never registers a callback
+# (pull model: no Python code ever runs on a library thread). Whoever passes one must keep the
+# CFUNCTYPE object referenced for as long as the stream lives.
+pm_event_cb = ctypes.CFUNCTYPE(None, EventP, c_void_p)
+# void (*userdata_free)(void *userdata)  (parameter of pm_stream_set_callback)
+pm_userdata_free_cb = ctypes.CFUNCTYPE(None, c_void_p)
 
 
 class StoreOptions(Structure):
@@ -273,6 +337,22 @@ class ClientOptions(Structure):
         ("max_response_bytes", c_int64),
         ("verify_tls", c_bool),
         ("rate_limit", c_bool),
+    ]
+
+
+class StreamOptions(Structure):
+    """struct pm_stream_options, field by field. `url` points into a bytes object that the caller
+    must keep referenced until pm_stream_new returns."""
+
+    _fields_ = [
+        ("version", c_uint32),
+        ("url", c_char_p),
+        ("ping_interval_ms", c_int32),
+        ("pong_timeout_ms", c_int32),
+        ("asset_silence_timeout_ms", c_int32),
+        ("queue_capacity", c_int32),
+        ("max_message_bytes", c_int64),
+        ("verify_tls", c_bool),
     ]
 
 
@@ -638,6 +718,108 @@ pm_metadata_sync = _declare(
     "pm_metadata_sync",
     STATUS,
     [ClientP, StoreP, POINTER(c_size_t), POINTER(c_size_t), POINTER(c_size_t), POINTER(c_size_t)],
+)
+
+
+# ---- stream: pm_stream ------------------------------------------------------------------------
+# Pull model only: stream.py calls pm_stream_next in short slices from the consuming thread.
+
+# pm_status pm_stream_options_init(pm_stream_options *opts, uint32_t version);
+pm_stream_options_init = _declare(
+    "pm_stream_options_init", STATUS, [POINTER(StreamOptions), c_uint32]
+)
+# pm_status pm_stream_new(const pm_stream_options *opts, pm_stream **out);
+pm_stream_new = _declare("pm_stream_new", STATUS, [POINTER(StreamOptions), POINTER(StreamP)])
+# pm_status pm_stream_connect(pm_stream *stream);
+pm_stream_connect = _declare("pm_stream_connect", STATUS, [StreamP])
+# pm_status pm_stream_subscribe(pm_stream *stream, const char *const *token_ids, size_t count);
+pm_stream_subscribe = _declare(
+    "pm_stream_subscribe", STATUS, [StreamP, POINTER(c_char_p), c_size_t]
+)
+# pm_status pm_stream_unsubscribe(pm_stream *stream, const char *const *token_ids, size_t count);
+pm_stream_unsubscribe = _declare(
+    "pm_stream_unsubscribe", STATUS, [StreamP, POINTER(c_char_p), c_size_t]
+)
+# pm_status pm_stream_next(pm_stream *stream, int32_t timeout_ms, pm_event **out);
+pm_stream_next = _declare("pm_stream_next", STATUS, [StreamP, c_int32, POINTER(EventP)])
+# pm_status pm_stream_set_callback(pm_stream *stream, pm_event_cb cb, void *userdata,
+#                                  void (*userdata_free)(void *userdata));
+pm_stream_set_callback = _declare(
+    "pm_stream_set_callback", STATUS, [StreamP, pm_event_cb, c_void_p, pm_userdata_free_cb]
+)
+# pm_status pm_stream_close(pm_stream *stream);
+pm_stream_close = _declare("pm_stream_close", STATUS, [StreamP])
+# void pm_stream_free(pm_stream *stream);
+pm_stream_free = _declare("pm_stream_free", None, [StreamP])
+# bool pm_stream_is_connected(const pm_stream *stream);
+pm_stream_is_connected = _declare("pm_stream_is_connected", c_bool, [StreamP])
+# int64_t pm_stream_stat_value(const pm_stream *stream, pm_stream_stat stat);
+pm_stream_stat_value = _declare("pm_stream_stat_value", c_int64, [StreamP, pm_stream_stat])
+# pm_status pm_stream_book(pm_stream *stream, const char *token_id, pm_book **out,
+#                          bool *out_valid, char **out_reason);
+pm_stream_book = _declare(
+    "pm_stream_book",
+    STATUS,
+    [StreamP, c_char_p, POINTER(BookP), POINTER(c_bool), POINTER(c_void_p)],
+)
+
+# ---- stream events: pm_event ------------------------------------------------------------------
+# void pm_event_free(pm_event *event);
+pm_event_free = _declare("pm_event_free", None, [EventP])
+# pm_event_type pm_event_get_type(const pm_event *event);
+pm_event_get_type = _declare("pm_event_get_type", pm_event_type, [EventP])
+# const char *pm_event_type_name(const pm_event *event);
+pm_event_type_name = _declare("pm_event_type_name", c_char_p, [EventP])
+# const char *pm_event_token_id(const pm_event *event);
+pm_event_token_id = _declare("pm_event_token_id", c_char_p, [EventP])
+# const char *pm_event_condition_id(const pm_event *event);
+pm_event_condition_id = _declare("pm_event_condition_id", c_char_p, [EventP])
+# int64_t pm_event_timestamp_ms(const pm_event *event);
+pm_event_timestamp_ms = _declare("pm_event_timestamp_ms", c_int64, [EventP])
+# bool pm_event_is_price_update(const pm_event *event);
+pm_event_is_price_update = _declare("pm_event_is_price_update", c_bool, [EventP])
+# const char *pm_event_price(const pm_event *event);
+pm_event_price = _declare("pm_event_price", c_char_p, [EventP])
+# const char *pm_event_trade_size(const pm_event *event);
+pm_event_trade_size = _declare("pm_event_trade_size", c_char_p, [EventP])
+# const char *pm_event_side(const pm_event *event);
+pm_event_side = _declare("pm_event_side", c_char_p, [EventP])
+# const char *pm_event_best_bid(const pm_event *event);
+pm_event_best_bid = _declare("pm_event_best_bid", c_char_p, [EventP])
+# const char *pm_event_best_ask(const pm_event *event);
+pm_event_best_ask = _declare("pm_event_best_ask", c_char_p, [EventP])
+# const pm_book *pm_event_book(const pm_event *event);
+pm_event_book = _declare("pm_event_book", BookP, [EventP])
+# size_t pm_event_change_count(const pm_event *event);
+pm_event_change_count = _declare("pm_event_change_count", c_size_t, [EventP])
+# const char *pm_event_change_token_id(const pm_event *event, size_t index);
+pm_event_change_token_id = _declare("pm_event_change_token_id", c_char_p, [EventP, c_size_t])
+# pm_side pm_event_change_side(const pm_event *event, size_t index);
+pm_event_change_side = _declare("pm_event_change_side", pm_side, [EventP, c_size_t])
+# const char *pm_event_change_price(const pm_event *event, size_t index);
+pm_event_change_price = _declare("pm_event_change_price", c_char_p, [EventP, c_size_t])
+# const char *pm_event_change_size(const pm_event *event, size_t index);
+pm_event_change_size = _declare("pm_event_change_size", c_char_p, [EventP, c_size_t])
+# const char *pm_event_detail(const pm_event *event);
+pm_event_detail = _declare("pm_event_detail", c_char_p, [EventP])
+
+# ---- EventProcessor: pm_processor -------------------------------------------------------------
+# pm_status pm_processor_new(pm_fetcher *fetcher, const char *min_size, pm_processor **out);
+pm_processor_new = _declare(
+    "pm_processor_new", STATUS, [FetcherP, c_char_p, POINTER(ProcessorP)]
+)
+# void pm_processor_free(pm_processor *processor);
+pm_processor_free = _declare("pm_processor_free", None, [ProcessorP])
+# pm_status pm_processor_process(pm_processor *processor, const pm_event *event,
+#                                bool *out_passed, pm_size_source *out_source, char **out_size);
+pm_processor_process = _declare(
+    "pm_processor_process",
+    STATUS,
+    [ProcessorP, EventP, POINTER(c_bool), POINTER(pm_size_source), POINTER(c_void_p)],
+)
+# int64_t pm_processor_stat_value(const pm_processor *processor, pm_processor_stat stat);
+pm_processor_stat_value = _declare(
+    "pm_processor_stat_value", c_int64, [ProcessorP, pm_processor_stat]
 )
 
 

@@ -80,14 +80,28 @@ import urllib.error  # noqa: E402
 import urllib.request  # noqa: E402
 
 FAKE_SERVER = REPO_ROOT / "Tests" / "fakepolymarket" / "server.py"
+VENV_PYTHON = REPO_ROOT / ".venv" / "bin" / "python"
+
+
+def _server_python() -> str:
+    """The interpreter for the fake server. Its WebSocket channel needs the `websockets`
+    package, which the project venv has (the REST part is standard library only): prefer the
+    venv's python, else this interpreter."""
+    return str(VENV_PYTHON) if VENV_PYTHON.exists() else sys.executable
+
+
+def _has_websockets(python: str) -> bool:
+    probe = subprocess.run([python, "-c", "import websockets"], capture_output=True)
+    return probe.returncode == 0
 
 
 class FakeServer:
     """The running fake server: its root URL and the control protocol's session factory."""
 
-    def __init__(self, root: str, process: subprocess.Popen) -> None:
+    def __init__(self, root: str, process: subprocess.Popen, websockets: bool) -> None:
         self.root = root
         self.process = process
+        self.websockets = websockets  # the server's interpreter can serve the WS channel
 
     def control(self, method: str, path: str, body: object = None) -> object:
         data = None if body is None else json.dumps(body).encode("utf-8")
@@ -121,6 +135,7 @@ class FakeSession:
             f"{base}/data",
         )
         self._clients: list = []
+        self.ws_url = "ws://" + server.root[len("http://"):] + f"/s/{session_id}/ws/market"
 
     def _control(self, method: str, suffix: str, body: object = None) -> object:
         return self.server.control(method, f"/_control/sessions/{self.id}{suffix}", body)
@@ -152,6 +167,35 @@ class FakeSession:
                 raise AssertionError(f"no request to {path} within {timeout} s")
             time.sleep(0.01)
 
+    # ---- the WebSocket channel (Tests/fakepolymarket/fakepolymarket/ws.py) ----------------
+
+    def ws_script(self, *scripts: dict) -> None:
+        """Scripts the next connections: the n-th connection follows scripts[n] (the last one
+        repeats). An empty script {} is a plain channel: book dump on subscribe, PONGs."""
+        self._control("POST", "/ws", {"scripts": list(scripts) or [{}]})
+
+    def ws_send(self, *frames: dict) -> int:
+        """Sends frames on every open connection of the session; returns how many got them."""
+        answer = self._control("POST", "/ws/send", {"frames": list(frames)})
+        return answer["sent_to"]  # type: ignore[index]
+
+    def ws_drop(self, **body: object) -> int:
+        """Drops every open connection (close_code, close_reason, mode "fin"/"reset")."""
+        answer = self._control("POST", "/ws/drop", body)
+        return answer["dropped"]  # type: ignore[index]
+
+    def ws_log(self) -> list:
+        """The WS entries of the request log: connects, client texts (subscribe, PING), ..."""
+        return [entry for entry in self.requests("/ws/market") if entry.get("method") == "WS"]
+
+    def stream(self, **options: object) -> "pmingest.WebSocketClient":
+        """A WebSocketClient on this session's channel (silence watchdog off by default);
+        closed when the test ends."""
+        options.setdefault("asset_silence_timeout_ms", 0)
+        client = pmingest.WebSocketClient(self.ws_url, **options)
+        self._clients.append(client)
+        return client
+
     def client(self, **options: object) -> "pmingest.PolymarketClient":
         """A client on this session, small timeouts by default; closed when the test ends."""
         options.setdefault("connect_timeout_ms", 2000)
@@ -171,8 +215,9 @@ class FakeSession:
 
 @pytest.fixture(scope="session")
 def fake_server():
+    python = _server_python()
     process = subprocess.Popen(
-        [sys.executable, str(FAKE_SERVER), "--port", "0", "--exit-with-parent"],
+        [python, str(FAKE_SERVER), "--port", "0", "--exit-with-parent"],
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -180,7 +225,7 @@ def fake_server():
         line = process.stdout.readline().strip()  # type: ignore[union-attr]
         if not line.startswith("listening "):
             raise RuntimeError(f"fake server did not start: {line!r} (exit {process.poll()})")
-        yield FakeServer(line.split(" ", 1)[1], process)
+        yield FakeServer(line.split(" ", 1)[1], process, _has_websockets(python))
     finally:
         process.terminate()
         try:
@@ -196,3 +241,12 @@ def fake(fake_server):
     session = fake_server.new_session()
     yield session
     session.close()
+
+
+@pytest.fixture
+def ws_fake(fake):
+    """As `fake`, for tests of the WebSocket channel (skipped when the server's interpreter has
+    no `websockets` package: run the tests with the project venv)."""
+    if not fake.server.websockets:
+        pytest.skip("the fake server's python lacks `websockets` (use .venv/bin/python)")
+    return fake

@@ -48,6 +48,10 @@ _SCALARS = {
     "pm_status": c_int,  # enums cross as int
     "pm_change": c_int,
     "pm_side": c_int,
+    "pm_event_type": c_int,
+    "pm_stream_stat": c_int,
+    "pm_size_source": c_int,
+    "pm_processor_stat": c_int,
 }
 _OPAQUE = {
     "pm_store": _ffi.Store,
@@ -62,12 +66,21 @@ _OPAQUE = {
     "pm_book": _ffi.Book,
     "pm_books": _ffi.Books,
     "pm_fetcher": _ffi.Fetcher,
+    "pm_stream": _ffi.Stream,
+    "pm_event": _ffi.Event,
+    "pm_processor": _ffi.Processor,
+}
+# Function-pointer types: the typedef'd callback, and inline parameters spelled without names.
+_CALLBACKS = {
+    "pm_event_cb": _ffi.pm_event_cb,
+    "void (*)(void *)": _ffi.pm_userdata_free_cb,
 }
 _STRUCTS = {
     "pm_store_options": _ffi.StoreOptions,
     "pm_trade_input": _ffi.TradeInput,
     "pm_token_meta_input": _ffi.TokenMetaInput,
     "pm_client_options": _ffi.ClientOptions,
+    "pm_stream_options": _ffi.StreamOptions,
 }
 
 
@@ -78,6 +91,8 @@ def _strip_comments(source: str) -> str:
 
 def _ctype(c_type: str):
     """The ctypes type the binding must use for a C type spelled in the header."""
+    if c_type in _CALLBACKS:
+        return _CALLBACKS[c_type]
     const = re.search(r"\bconst\b", c_type) is not None
     depth = c_type.count("*")
     base = re.sub(r"\bconst\b|\*", " ", c_type).split()
@@ -85,6 +100,8 @@ def _ctype(c_type: str):
     name = base[0]
     if name == "void" and depth == 0:
         return None
+    if name == "void" and depth == 1:
+        return c_void_p  # userdata
     if name == "char":
         if depth == 1:
             # Borrowed strings are copied by c_char_p; an owned `char *` must stay a raw pointer
@@ -107,18 +124,42 @@ def _ctype(c_type: str):
     return result
 
 
+def _split_top_level(params: str):
+    """Splits a parameter list on the commas outside parentheses (function-pointer params)."""
+    parts, depth, current = [], 0, []
+    for char in params:
+        if char == "," and depth == 0:
+            parts.append("".join(current))
+            current = []
+            continue
+        depth += (char == "(") - (char == ")")
+        current.append(char)
+    parts.append("".join(current))
+    return parts
+
+
+def _param_type(param: str) -> str:
+    """A named parameter's type: `const char *name` -> "const char *"; an inline function
+    pointer `void (*name)(void *arg)` -> "void (*)(void *)"."""
+    param = " ".join(param.split())
+    pointer = re.fullmatch(r"(.*?)\(\s*\*\s*\w+\s*\)\s*\((.*)\)", param)
+    if pointer:
+        returns, inner = pointer.group(1).strip(), pointer.group(2).strip()
+        inner_types = [] if inner in ("", "void") else [_param_type(p) for p in _split_top_level(inner)]
+        return f"{returns} (*)({', '.join(inner_types)})"
+    # every parameter in the header is named: drop the name, keep type and stars
+    return re.sub(r"\s*\b\w+$", "", param)
+
+
 def _header_functions():
     """[(name, return C type, [parameter C types])] for every PM_EXTERN function."""
     source = _strip_comments(HEADER.read_text())
     functions = []
-    for match in re.finditer(r"PM_EXTERN\s+([^;(]*?)\b(pm_\w+)\s*\(([^)]*)\)\s*;", source, re.S):
+    for match in re.finditer(r"PM_EXTERN\s+([^;(]*?)\b(pm_\w+)\s*\((.*?)\)\s*;", source, re.S):
         returns, name, params = match.group(1).strip(), match.group(2), match.group(3).strip()
         types = []
         if params and params != "void":
-            for param in params.split(","):
-                param = " ".join(param.split())
-                # every parameter in the header is named: drop the name, keep type and stars
-                types.append(re.sub(r"\s*\b\w+$", "", param))
+            types = [_param_type(param) for param in _split_top_level(params)]
         functions.append((name, returns, types))
     return functions
 
@@ -160,6 +201,25 @@ def test_header_parser_sees_the_whole_header():
         "pm_status",
         ["pm_client *", "const char *const *", "size_t", "pm_books **"],
     )
+    assert parsed["pm_stream_set_callback"] == (
+        "pm_status",
+        ["pm_stream *", "pm_event_cb", "void *", "void (*)(void *)"],
+    )
+    assert parsed["pm_event_book"] == ("const pm_book *", ["const pm_event *"])
+
+
+def test_callback_types_mirror_the_header():
+    """typedef void (*pm_event_cb)(const pm_event *event, void *userdata); and the userdata_free
+    parameter of pm_stream_set_callback. (The binding never registers a callback: pull model.)"""
+    source = _strip_comments(HEADER.read_text())
+    typedef = re.search(r"typedef\s+void\s*\(\s*\*\s*pm_event_cb\s*\)\s*\(([^)]*)\)\s*;", source)
+    assert typedef, "pm_event_cb typedef not found"
+    params = [_param_type(param) for param in _split_top_level(typedef.group(1))]
+    assert params == ["const pm_event *", "void *"]
+    assert _ffi.pm_event_cb._restype_ is None
+    assert _ffi.pm_event_cb._argtypes_ == tuple(_ctype(param) for param in params)
+    assert _ffi.pm_userdata_free_cb._restype_ is None
+    assert _ffi.pm_userdata_free_cb._argtypes_ == (c_void_p,)
 
 
 def test_every_header_function_has_argtypes_and_restype():
@@ -252,6 +312,20 @@ def test_options_init_fills_header_defaults():
     ) == (1, None, None, None, 5000, 15000, 4, 16 * 1024 * 1024, True, True)
     with pytest.raises(pmingest.PmInvalidArgument):
         _ffi.pm_client_options_init(ctypes.byref(client), 999)
+    stream = _ffi.StreamOptions()
+    _ffi.pm_stream_options_init(ctypes.byref(stream), _ffi.PM_STREAM_OPTIONS_VERSION)
+    assert (
+        stream.version,
+        stream.url,
+        stream.ping_interval_ms,
+        stream.pong_timeout_ms,
+        stream.asset_silence_timeout_ms,
+        stream.queue_capacity,
+        stream.max_message_bytes,
+        stream.verify_tls,
+    ) == (1, None, 10000, 30000, 120000, 10000, 8 * 1024 * 1024, True)
+    with pytest.raises(pmingest.PmInvalidArgument):
+        _ffi.pm_stream_options_init(ctypes.byref(stream), 999)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -579,6 +579,32 @@ def test_interruptible_carries_results_and_exceptions_back():
         _blocking.interruptible(lambda: None, lambda: 1 / 0)
 
 
+def test_interruptible_cancels_the_work_before_reraising_ctrl_c():
+    """The waiter must see the worker as running after Ctrl-C and cancel it. (A waiter that
+    joined the thread would not on CPython 3.11: an interrupted Thread.join() marks the running
+    thread as stopped, gh-90882, so the call was never cancelled.)"""
+    released = threading.Event()
+    cancels = []
+    finished = []
+
+    def work() -> str:
+        released.wait(10)  # a "hung C call" that only cancel() ends
+        finished.append(time.monotonic())
+        return "cancelled"
+
+    def cancel() -> None:
+        cancels.append(time.monotonic())
+        released.set()
+
+    timer = threading.Timer(0.2, _thread.interrupt_main)
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        _blocking.interruptible(cancel, work)
+    reraised = time.monotonic()
+    timer.join()
+    assert cancels and finished and finished[0] <= reraised
+
+
 def test_close_cancels_a_call_in_progress(fake):
     fake.faults({"path": "/clob/book", "times": 1, "hang": True})
     client = fake.client(total_timeout_ms=30_000)
