@@ -64,12 +64,20 @@ actor FakePolymarket {
     }
 
     private static func startServer() throws -> (process: Process, root: String) {
-        let script = URL(fileURLWithPath: #filePath)
+        let tests = URL(fileURLWithPath: #filePath)
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("fakepolymarket/server.py").path
+        let script = tests.appendingPathComponent("fakepolymarket/server.py").path
+        // The project venv's python has `websockets` (the WebSocket channel needs it); REST alone
+        // runs on any python3.
+        let venvPython = tests.deletingLastPathComponent().appendingPathComponent(".venv/bin/python").path
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script, "--port", "0", "--exit-with-parent"]
+        if FileManager.default.isExecutableFile(atPath: venvPython) {
+            process.executableURL = URL(fileURLWithPath: venvPython)
+            process.arguments = [script, "--port", "0", "--exit-with-parent"]
+        } else {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["python3", script, "--port", "0", "--exit-with-parent"]
+        }
         let stdout = Pipe()
         process.standardOutput = stdout
         try process.run()
@@ -143,6 +151,8 @@ struct FakeSession: Sendable {
     var gammaURL: String { "\(root)/s/\(id)/gamma" }
     var clobURL: String { "\(root)/s/\(id)/clob" }
     var dataURL: String { "\(root)/s/\(id)/data" }
+    /// The session's market channel, `ws://127.0.0.1:PORT/s/<id>/ws/market` (same port as REST).
+    var wsURL: String { "ws://" + root.dropFirst("http://".count) + "/s/\(id)/ws/market" }
     private var controlURL: String { "\(root)/_control/sessions/\(id)" }
 
     /// Replaces the data of the session (`POST .../seed`); answers the seed summary.
@@ -171,6 +181,37 @@ struct FakeSession: Sendable {
             throw FakeServerError("unexpected request log: \(String(decoding: data, as: UTF8.self))")
         }
         return rows.map(RecordedRequest.init)
+    }
+
+    /// `POST .../ws`: the WebSocket script (README §10), as JSON text: one script object for every
+    /// connection, or `{"scripts":[first, second, ...]}` (connection k uses the k-th, the last repeats).
+    func setWSScript(_ json: String) async throws {
+        _ = try await Self.call(control, .post, controlURL + "/ws", raw: Array(json.utf8))
+    }
+
+    /// `POST .../ws/send`: pushes frames (a JSON array text of frame specs) on every open connection.
+    @discardableResult
+    func wsSend(_ framesJSON: String) async throws -> Int {
+        let data = try await Self.call(control, .post, controlURL + "/ws/send", raw: Array("{\"frames\":\(framesJSON)}".utf8))
+        return ((try JSONSerialization.jsonObject(with: data) as? [String: Any])?["sent_to"] as? NSNumber)?.intValue ?? 0
+    }
+
+    /// `POST .../ws/drop`: ends every open connection (abruptly, or with a close frame when `closeCode` is set).
+    @discardableResult
+    func wsDrop(closeCode: Int? = nil, reset: Bool = false) async throws -> Int {
+        var body: [String: Any] = ["mode": reset ? "reset" : "fin"]
+        if let closeCode { body["close_code"] = closeCode }
+        let data = try await Self.call(control, .post, controlURL + "/ws/drop", json: body)
+        return ((try JSONSerialization.jsonObject(with: data) as? [String: Any])?["dropped"] as? NSNumber)?.intValue ?? 0
+    }
+
+    /// The WebSocket entries of the request log (connects, client messages, closes), in order.
+    func wsLog() async throws -> [RecordedWS] {
+        let data = try await Self.call(control, .get, controlURL + "/requests?path=/ws/market")
+        guard let rows = try JSONSerialization.jsonObject(with: data) as? [[String: Any]] else {
+            throw FakeServerError("unexpected request log: \(String(decoding: data, as: UTF8.self))")
+        }
+        return rows.map(RecordedWS.init)
     }
 
     static func call(_ transport: CurlTransport, _ method: HTTPMethod, _ url: String, json: Any) async throws -> Data {
@@ -254,5 +295,29 @@ struct RecordedRequest: Sendable {
         time = (row["t"] as? NSNumber)?.doubleValue ?? 0
         connection = (row["conn"] as? NSNumber)?.intValue ?? -1
         fault = (row["fault"] as? NSNumber)?.intValue
+    }
+}
+
+/// One WebSocket entry of the request log (README §10.4).
+struct RecordedWS: Sendable {
+    /// "connect", "text", "binary", "close" or "disconnect".
+    let kind: String
+    /// The client's message ("PING", a subscribe payload), the close code, or "".
+    let body: String
+    /// The server's TCP connection id: one per WebSocket connection.
+    let connection: Int
+    /// On "connect": which script the connection got (0-based count since the script was posted).
+    let index: Int?
+    /// On "connect": how many other connections of the session were still open at that moment.
+    let openBefore: Int?
+    let time: Double
+
+    init(_ row: [String: Any]) {
+        kind = row["ws"] as? String ?? ""
+        body = row["body"] as? String ?? ""
+        connection = (row["conn"] as? NSNumber)?.intValue ?? -1
+        index = (row["index"] as? NSNumber)?.intValue
+        openBefore = (row["open_before"] as? NSNumber)?.intValue
+        time = (row["t"] as? NSNumber)?.doubleValue ?? 0
     }
 }

@@ -13,7 +13,7 @@ import sys
 import threading
 from http.server import ThreadingHTTPServer
 
-from . import presets
+from . import presets, ws
 from .handler import Handler
 from .sessions import SessionStore
 
@@ -31,7 +31,9 @@ class FakeServer(ThreadingHTTPServer):
         self.verbose = verbose
         self._conn_ids = itertools.count(1)
         self._conn_lock = threading.Lock()
-        super().__init__(address, Handler)
+        # The WebSocket market channel shares this port: ws.handler_class wraps the REST handler
+        # (channel paths and /_control/sessions/<id>/ws*), REST is unchanged.
+        super().__init__(address, ws.handler_class(Handler))
         default = self.sessions.create("default")
         if default_preset != "empty":
             data, _summary = presets.PRESETS[default_preset]()
@@ -80,7 +82,7 @@ def loopback_host(host: str) -> str | None:
 
 
 def parse_args(argv):
-    p = argparse.ArgumentParser(prog="server.py", description="Fake Polymarket REST server for tests (loopback only).")
+    p = argparse.ArgumentParser(prog="server.py", description="Fake Polymarket REST + WebSocket server for tests (loopback only).")
     p.add_argument("--port", type=int, default=0, help="TCP port; 0 = pick a free one (default)")
     p.add_argument("--host", default="127.0.0.1", help="loopback address to bind (127.0.0.0/8, ::1, localhost)")
     p.add_argument("--exit-with-parent", action="store_true",
@@ -130,8 +132,6 @@ def main(argv=None) -> int:
 
     sys.stdout.write(f"listening {server.url}\n")
     sys.stdout.flush()
-
-    # (A future WebSocket endpoint starts here; see fakepolymarket/ws.py.)
 
     while not stop.wait(0.2):
         pass

@@ -1,21 +1,53 @@
-"""PLACEHOLDER: the fake WebSocket market channel (wss://.../ws/market, polymarket-api.md §2).
+"""The fake WebSocket market channel (wss://ws-subscriptions-clob.polymarket.com/ws/market,
+polymarket-api.md §2), served on the SAME port as the REST API.
 
-Not built yet.  It will need the third-party `websockets` package (installed into the project's
-venv later); the REST part of the fake stays standard-library only, so nothing here is imported by
-the REST server unless a WebSocket port is asked for.
+    ws://127.0.0.1:PORT/s/<id>/ws/market        (a session's channel)
+    ws://127.0.0.1:PORT/ws/market               (the `default` session)
 
-Intended design (so the REST side already has the hooks):
-  * started by server.py with a future `--ws` flag, on its own port or on the same port via an
-    Upgrade hand-off, on an asyncio loop in a background thread;
-  * the URL carries the session like the REST routes: ws://127.0.0.1:PORT/s/<id>/ws/market, and
-    a WebSocket script is stored per Session (a new "ws" key next to books/trades, set through the
-    same /_control/sessions/<id>/... protocol): initial array dumps of `book` events built from the
-    session's books, scripted events (price_change, last_trade_price, tick_size_change,
-    best_bid_ask, new_market, market_resolved, unknown types), PING -> PONG, "silent while PONGs
-    continue", abrupt drops and invalid frames;
-  * received frames (subscribe messages, PINGs) are recorded in the session's request log with
-    method "WS".
+How it is wired: `handler_class(Handler)` (app.py) wraps the REST handler. A GET with
+`Upgrade: websocket` on a channel path is taken over by this module on the handler's own thread
+(ThreadingHTTPServer gives one thread per connection); everything else, REST included, goes to the
+unchanged REST handler. The WebSocket protocol itself is the `websockets` package's sans-I/O
+`ServerProtocol` (the package is needed only once a client upgrades: the REST server still runs on a
+bare standard library, and an upgrade without the package answers 501).
+
+Per session, a **script** (README §10, `POST /_control/sessions/<id>/ws`) decides what each
+connection does: the initial book dump built from the session's `books`, frames sent on connect /
+on subscribe / per asset / periodically, whether `PING` gets its `PONG`, silenced assets, abrupt
+drops and close codes, garbage/oversize/invalid-UTF-8/binary/fragmented frames, refused or hung
+handshakes. Received client messages (subscribe payloads, PINGs) go to the session's request log
+with method "WS".
 """
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import re
+import select
+import socket
+import struct
+import threading
+import time
+import weakref
+from urllib.parse import unquote, urlsplit
+
+from . import jsonraw
+from .response import Response, error, json_response
+
+from .sessions import ValidationError  # bad control input: answered 400
+
+CHANNEL_PATH = "/ws/market"
+_SESSION_WS_RE = re.compile(r"^/s/([A-Za-z0-9_.-]+)/ws/market/?$")
+_CONTROL_RE = re.compile(r"^/_control/sessions/([^/]+)/ws(/send|/drop)?/?$")
+
+FRAME_KINDS = ("json", "text", "text_hex", "binary_hex", "oversize", "books")
+FRAME_MODIFIERS = ("fragment", "delay_ms", "asset")
+SCRIPT_KEYS = (
+    "dump", "on_connect", "on_subscribe", "per_asset", "periodic", "pong", "silence_assets",
+    "only_subscribed", "drop_after_ms", "drop_mode", "close_code", "close_reason", "reject_status",
+    "hang_handshake", "note",
+)
 
 
 def available() -> bool:
@@ -24,3 +56,713 @@ def available() -> bool:
     except ImportError:
         return False
     return True
+
+
+# ------------------------------------------------------------------------------------------------
+# validation
+# ------------------------------------------------------------------------------------------------
+def _int(value, name: str, minimum: int = 0) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ValidationError(f"{name} must be an integer >= {minimum}")
+    return value
+
+
+def _str_list(value, name: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
+        raise ValidationError(f"{name} must be an array of strings")
+    return list(value)
+
+
+def _hex(value, name: str) -> bytes:
+    if not isinstance(value, str):
+        raise ValidationError(f"{name} must be a hex string")
+    try:
+        return bytes.fromhex(value)
+    except ValueError:
+        raise ValidationError(f"{name}: not hex: {value[:40]!r}")
+
+
+class Frame:
+    """One validated frame spec (README §10.2)."""
+
+    __slots__ = ("kind", "value", "fragment", "delay_ms", "asset")
+
+    def __init__(self, kind, value, fragment=None, delay_ms=0, asset=None):
+        self.kind, self.value, self.fragment, self.delay_ms, self.asset = kind, value, fragment, delay_ms, asset
+
+
+def parse_frame(spec, where: str) -> Frame:
+    if not isinstance(spec, dict):
+        raise ValidationError(f"{where}: a frame is an object with one of {list(FRAME_KINDS)}")
+    unknown = set(spec) - set(FRAME_KINDS) - set(FRAME_MODIFIERS)
+    if unknown:
+        raise ValidationError(f"{where}: unknown frame key(s) {sorted(unknown)}")
+    kinds = [k for k in FRAME_KINDS if k in spec]
+    if len(kinds) != 1:
+        raise ValidationError(f"{where}: a frame needs exactly one of {list(FRAME_KINDS)}")
+    kind = kinds[0]
+    value = spec[kind]
+    if kind == "text" and not isinstance(value, str):
+        raise ValidationError(f"{where}: text must be a string")
+    if kind in ("text_hex", "binary_hex"):
+        value = _hex(value, f"{where}.{kind}")
+    if kind == "oversize":
+        value = _int(value, f"{where}.oversize", 2)
+    if kind == "books" and value != "subscribed":
+        value = _str_list(value, f"{where}.books")
+    fragment = spec.get("fragment")
+    if fragment is not None:
+        fragment = _int(fragment, f"{where}.fragment", 1)
+    delay_ms = _int(spec.get("delay_ms", 0), f"{where}.delay_ms")
+    asset = spec.get("asset")
+    if asset is not None and not isinstance(asset, str):
+        raise ValidationError(f"{where}.asset must be a string")
+    return Frame(kind, value, fragment, delay_ms, asset)
+
+
+def _frames(value, where: str) -> list[Frame]:
+    if not isinstance(value, list):
+        raise ValidationError(f"{where} must be an array of frames")
+    return [parse_frame(f, f"{where}[{i}]") for i, f in enumerate(value)]
+
+
+class Script:
+    """What one connection does (README §10.1). Built only by `parse_script`."""
+
+    def __init__(self):
+        self.dump = True
+        self.on_connect: list[Frame] = []
+        self.on_subscribe: list[Frame] = []
+        self.per_asset: dict[str, list[Frame]] = {}
+        self.periodic: list[tuple[int, int, list[Frame]]] = []   # (every_ms, start_ms, frames)
+        self.pong = True
+        self.silence_assets: set[str] = set()
+        self.only_subscribed = True
+        self.drop_after_ms: int | None = None
+        self.drop_mode = "fin"
+        self.close_code: int | None = None
+        self.close_reason = ""
+        self.reject_status: int | None = None
+        self.hang_handshake = False
+
+
+def parse_script(obj, where: str = "script") -> Script:
+    if not isinstance(obj, dict):
+        raise ValidationError(f"{where} must be an object")
+    unknown = set(obj) - set(SCRIPT_KEYS)
+    if unknown:
+        raise ValidationError(f"{where}: unknown key(s) {sorted(unknown)}; known: {list(SCRIPT_KEYS)}")
+    s = Script()
+    for key in ("dump", "pong", "only_subscribed", "hang_handshake"):
+        if key in obj:
+            if not isinstance(obj[key], bool):
+                raise ValidationError(f"{where}.{key} must be a boolean")
+            setattr(s, key, obj[key])
+    for key in ("on_connect", "on_subscribe"):
+        if key in obj:
+            setattr(s, key, _frames(obj[key], f"{where}.{key}"))
+    if "per_asset" in obj:
+        pa = obj["per_asset"]
+        if not isinstance(pa, dict):
+            raise ValidationError(f"{where}.per_asset must be an object {{asset_id: [frames]}}")
+        s.per_asset = {k: _frames(v, f"{where}.per_asset[{k}]") for k, v in pa.items()}
+    if "periodic" in obj:
+        if not isinstance(obj["periodic"], list):
+            raise ValidationError(f"{where}.periodic must be an array")
+        for i, p in enumerate(obj["periodic"]):
+            w = f"{where}.periodic[{i}]"
+            if not isinstance(p, dict) or set(p) - {"every_ms", "start_ms", "frames"} or "every_ms" not in p:
+                raise ValidationError(f'{w} must be {{"every_ms": N, "start_ms"?: N, "frames": [...]}}')
+            every = _int(p["every_ms"], f"{w}.every_ms", 1)
+            start = _int(p.get("start_ms", every), f"{w}.start_ms")
+            s.periodic.append((every, start, _frames(p.get("frames", []), f"{w}.frames")))
+    if "silence_assets" in obj:
+        s.silence_assets = set(_str_list(obj["silence_assets"], f"{where}.silence_assets"))
+    if obj.get("drop_after_ms") is not None:
+        s.drop_after_ms = _int(obj["drop_after_ms"], f"{where}.drop_after_ms")
+    if "drop_mode" in obj:
+        if obj["drop_mode"] not in ("fin", "reset"):
+            raise ValidationError(f'{where}.drop_mode must be "fin" or "reset"')
+        s.drop_mode = obj["drop_mode"]
+    if obj.get("close_code") is not None:
+        s.close_code = _close_code(obj["close_code"], f"{where}.close_code")
+    if "close_reason" in obj:
+        if not isinstance(obj["close_reason"], str):
+            raise ValidationError(f"{where}.close_reason must be a string")
+        s.close_reason = obj["close_reason"]
+    if obj.get("reject_status") is not None:
+        s.reject_status = _int(obj["reject_status"], f"{where}.reject_status", 200)
+        if s.reject_status == 101 or s.reject_status > 599:
+            raise ValidationError(f"{where}.reject_status must be an HTTP status 200..599")
+    return s
+
+
+def _close_code(value, name: str) -> int:
+    code = _int(value, name, 1000)
+    if code in (1004, 1005, 1006, 1015) or 1016 <= code <= 2999 or code > 4999:
+        raise ValidationError(f"{name}: {code} cannot be sent in a close frame")
+    return code
+
+
+# ------------------------------------------------------------------------------------------------
+# per-session state
+# ------------------------------------------------------------------------------------------------
+class SessionWS:
+    """A session's WebSocket script list, connection counter and open connections."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.raw: list = [{}]
+        self.scripts: list[Script] = [Script()]
+        self.accepted_since_post = 0
+        self.connections = 0
+        self.open: dict[int, "Connection"] = {}
+
+    def set_scripts(self, raw: list, scripts: list[Script]):
+        with self.lock:
+            self.raw, self.scripts, self.accepted_since_post = raw, scripts, 0
+
+    def next_script(self) -> tuple[int, Script]:
+        with self.lock:
+            index = self.accepted_since_post
+            self.accepted_since_post += 1
+            self.connections += 1
+            return index, self.scripts[min(index, len(self.scripts) - 1)]
+
+
+_states: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_states_lock = threading.Lock()
+
+
+def state_for(session) -> SessionWS:
+    with _states_lock:
+        st = _states.get(session)
+        if st is None:
+            st = SessionWS()
+            _states[session] = st
+        return st
+
+
+def log(session, conn_id: int, kind: str, body: str = "", headers: dict | None = None, **extra) -> None:
+    """Appends a WS entry to the session's request log (same keys as an HTTP entry, plus `ws`)."""
+    entry = {"method": "WS", "path": CHANNEL_PATH, "query": {}, "raw_query": "", "headers": headers or {},
+             "body": body, "t": time.time(), "conn": conn_id, "fault": None, "ws": kind}
+    entry.update(extra)
+    with session.lock:
+        entry["seq"] = len(session.requests)
+        session.requests.append(entry)
+
+
+# ------------------------------------------------------------------------------------------------
+# control: /_control/sessions/<id>/ws[/send|/drop]
+# ------------------------------------------------------------------------------------------------
+def is_control_path(path: str) -> bool:
+    return bool(_CONTROL_RE.match(path))
+
+
+def handle_control(server, method: str, path: str, body: bytes) -> Response:
+    try:
+        return _handle_control(server, method, path, body)
+    except ValidationError as e:
+        return error(400, str(e))
+
+
+def _json_body(body: bytes, optional: bool = False):
+    if not body.strip():
+        if optional:
+            return {}
+        raise ValidationError("a JSON body is required")
+    try:
+        return jsonraw.loads(body)
+    except (ValueError, UnicodeDecodeError) as e:
+        raise ValidationError(f"invalid JSON body: {e}")
+
+
+def _handle_control(server, method: str, path: str, body: bytes) -> Response:
+    m = _CONTROL_RE.match(path)
+    sid, sub = m.group(1), m.group(2) or ""
+    session = server.sessions.get(sid)
+    if session is None:
+        return error(404, f"no such session {sid!r}")
+    st = state_for(session)
+    if sub == "":
+        if method == "POST":
+            req = _json_body(body)
+            if isinstance(req, dict) and set(req) == {"scripts"}:
+                raw = req["scripts"]
+                if not isinstance(raw, list) or not raw:
+                    raise ValidationError("scripts must be a non-empty array of script objects")
+            else:
+                raw = [req]
+            scripts = [parse_script(s, f"scripts[{i}]") for i, s in enumerate(raw)]
+            st.set_scripts(raw, scripts)
+            return json_response({"ok": True, "scripts": len(scripts)})
+        if method == "GET":
+            with st.lock:
+                return json_response({"scripts": st.raw, "connections": st.connections, "open": len(st.open)})
+        if method == "DELETE":
+            st.set_scripts([{}], [Script()])
+            return json_response({"ok": True})
+        return error(405, "method not allowed")
+    if method != "POST":
+        return error(405, "method not allowed")
+    req = _json_body(body, optional=True)
+    if not isinstance(req, dict):
+        raise ValidationError("body must be an object")
+    with st.lock:
+        targets = list(st.open.values())
+    if sub == "/send":
+        if set(req) - {"frames"}:
+            raise ValidationError('send body must be {"frames": [...]}')
+        frames = _frames(req.get("frames", []), "frames")
+        for conn in targets:
+            conn.post(("send", frames))
+        return json_response({"sent_to": len(targets)})
+    # /drop
+    if set(req) - {"close_code", "close_reason", "mode"}:
+        raise ValidationError('drop body must be {"close_code"?: N, "close_reason"?: "..", "mode"?: "fin"|"reset"}')
+    code = _close_code(req["close_code"], "close_code") if req.get("close_code") is not None else None
+    mode = req.get("mode", "fin")
+    if mode not in ("fin", "reset"):
+        raise ValidationError('mode must be "fin" or "reset"')
+    reason = req.get("close_reason", "")
+    if not isinstance(reason, str):
+        raise ValidationError("close_reason must be a string")
+    for conn in targets:
+        conn.post(("drop", code, reason, mode))
+    return json_response({"dropped": len(targets)})
+
+
+# ------------------------------------------------------------------------------------------------
+# the channel
+# ------------------------------------------------------------------------------------------------
+def channel_session_id(path: str) -> str | None:
+    if path in (CHANNEL_PATH, CHANNEL_PATH + "/"):
+        return "default"
+    m = _SESSION_WS_RE.match(path)
+    return m.group(1) if m else None
+
+
+def handler_class(base):
+    """`base` (the REST handler) plus the WebSocket channel and its control paths."""
+
+    class WSHandler(base):
+        def _dispatch(self):
+            path = unquote(urlsplit(self.path).path)
+            if is_control_path(path):
+                try:
+                    body = self._read_body()
+                except Exception as e:  # handler.BadRequest
+                    self.close_connection = True
+                    self._send(error(400, str(e)), gzip_ok=False)
+                    return
+                resp = self._safely(lambda: handle_control(self.server, self.command.upper(), path, body))
+                self._send(resp, gzip_ok=False)
+                return
+            sid = channel_session_id(path)
+            if sid is None:
+                super()._dispatch()
+                return
+            self.close_connection = True
+            upgrade = (self.headers.get("Upgrade") or "").lower() == "websocket"
+            if self.command.upper() != "GET" or not upgrade:
+                self._send(error(426, "this is a WebSocket endpoint"), gzip_ok=False)
+                return
+            session = self.server.sessions.get(sid)
+            if session is None:
+                self._send(error(404, f"no such session {sid!r}"), gzip_ok=False)
+                return
+            if not available():
+                self._send(error(501, "the websockets package is not installed (use the project venv)"),
+                           gzip_ok=False)
+                return
+            try:
+                Connection(self, session).run()
+            except Exception:  # a bug in the fake: keep serving the others
+                if self.server.verbose:
+                    import traceback
+                    traceback.print_exc()
+
+    return WSHandler
+
+
+def _assets_of(event) -> list[str]:
+    if not isinstance(event, dict):
+        return []
+    out = []
+    if isinstance(event.get("asset_id"), str):
+        out.append(event["asset_id"])
+    changes = event.get("price_changes")
+    if isinstance(changes, list):
+        out.extend(c["asset_id"] for c in changes if isinstance(c, dict) and isinstance(c.get("asset_id"), str))
+    return out
+
+
+class Connection:
+    """One accepted WebSocket connection, run on its handler thread until it ends."""
+
+    def __init__(self, handler, session):
+        self.handler = handler
+        self.server = handler.server
+        self.session = session
+        self.st = state_for(session)
+        self.sock = handler.connection
+        self.conn_id = handler.conn_id
+        self.index, self.script = self.st.next_script()
+        self.subscribed: list[str] = []
+        self.inbox: list = []
+        self.inbox_lock = threading.Lock()
+        self.wake_r, self.wake_w = socket.socketpair()
+        self.proto = None
+        self.schedule: list = []          # heap of (due, seq, action)
+        self.seq = itertools.count()
+        self.partial: list | None = None  # a fragmented client message being reassembled
+        self.partial_op = None
+        self.done = False
+
+    # --- called from control threads ------------------------------------------------------------
+    def post(self, action) -> None:
+        with self.inbox_lock:
+            self.inbox.append(action)
+        try:
+            self.wake_w.send(b"x")
+        except OSError:
+            pass
+
+    # --- connection thread ------------------------------------------------------------------------
+    def run(self):
+        try:
+            self._run()
+        finally:
+            with self.st.lock:
+                self.st.open.pop(self.conn_id, None)
+            for s in (self.wake_r, self.wake_w):
+                try:
+                    s.close()
+                except OSError:
+                    pass
+
+    def _headers(self) -> dict:
+        out: dict[str, str] = {}
+        for k, v in self.handler.headers.items():
+            k = k.lower()
+            out[k] = f"{out[k]}, {v}" if k in out else v
+        return out
+
+    def _open_others(self) -> int:
+        """Other connections of this session whose socket the peer has not closed (deterministic: a
+        FIN/RST already received shows up in a non-blocking MSG_PEEK)."""
+        with self.st.lock:
+            others = [c for cid, c in self.st.open.items() if cid != self.conn_id]
+        n = 0
+        for c in others:
+            try:
+                # (Not MSG_DONTWAIT: a socket with a timeout makes Python wait anyway.)
+                readable, _, _ = select.select([c.sock], [], [], 0)
+                if not readable or c.sock.recv(1, socket.MSG_PEEK):
+                    n += 1
+            except (OSError, ValueError):
+                pass
+        return n
+
+    def _run(self):
+        from websockets.http11 import Request
+        from websockets.server import ServerProtocol
+
+        headers = self._headers()
+        script = self.script
+        log(self.session, self.conn_id, "connect", headers=headers, index=self.index,
+            open_before=self._open_others(), raw_path=self.handler.path)
+
+        if script.hang_handshake:
+            self._hang()
+            return
+
+        # The REST handler has already read the request head: replay it into the sans-I/O protocol,
+        # whose parser expects to see the handshake request before any frame.
+        self.proto = ServerProtocol(max_size=None)
+        head = self.handler.requestline + "\r\n" + "".join(
+            f"{k}: {v}\r\n" for k, v in self.handler.headers.items()) + "\r\n"
+        self.proto.receive_data(head.encode("latin-1"))
+        requests = [e for e in self.proto.events_received() if isinstance(e, Request)]
+        if not requests:
+            self._close_socket("fin")
+            return
+        request = requests[0]
+        if script.reject_status is not None:
+            response = self.proto.reject(script.reject_status, f"rejected by the test script ({script.reject_status})\n")
+            self.proto.send_response(response)
+            self._flush()
+            return
+        response = self.proto.accept(request)
+        self.proto.send_response(response)
+        self._flush()
+        if response.status_code != 101:
+            return
+        with self.st.lock:
+            self.st.open[self.conn_id] = self
+
+        start = time.monotonic()
+        for every, first, frames in script.periodic:
+            self._at(start + first / 1000.0, ("periodic", every, frames))
+        if script.drop_after_ms is not None:
+            self._at(start + script.drop_after_ms / 1000.0,
+                     ("drop", script.close_code, script.close_reason, script.drop_mode))
+        self._send_frames(script.on_connect)
+
+        stopping = self.server.stopping
+        close_deadline = None
+        while not self.done and not stopping.is_set():
+            now = time.monotonic()
+            timeout = 0.25
+            if self.schedule:
+                timeout = max(0.0, min(timeout, self.schedule[0][0] - now))
+            if close_deadline is not None:
+                timeout = max(0.0, min(timeout, close_deadline - now))
+            try:
+                readable, _, _ = select.select([self.sock, self.wake_r], [], [], timeout)
+            except (OSError, ValueError):
+                break
+            if self.wake_r in readable:
+                try:
+                    self.wake_r.recv(4096)
+                except OSError:
+                    pass
+                with self.inbox_lock:
+                    actions, self.inbox = self.inbox, []
+                for action in actions:
+                    self._do(action)
+            if self.sock in readable and not self.done:
+                try:
+                    data = self.sock.recv(65536)
+                except (BlockingIOError, InterruptedError):
+                    data = None
+                except OSError:
+                    break
+                if data == b"":
+                    self.proto.receive_eof()
+                    self._flush()
+                    break
+                if data:
+                    self.proto.receive_data(data)
+                    for event in self.proto.events_received():
+                        self._on_frame(event)
+                    self._flush()
+            now = time.monotonic()
+            while self.schedule and self.schedule[0][0] <= now and not self.done:
+                _due, _seq, action = heapq.heappop(self.schedule)
+                self._do(action)
+            state = self.proto.state.name
+            if state == "CLOSED":
+                break
+            if state == "CLOSING" and close_deadline is None:
+                close_deadline = time.monotonic() + 2.0   # the peer has that long to answer our close
+            if close_deadline is not None and time.monotonic() >= close_deadline:
+                break
+        if not self.done:
+            self._close_socket("fin")
+        log(self.session, self.conn_id, "disconnect")
+
+    def _hang(self):
+        stopping = self.server.stopping
+        while not stopping.is_set():
+            try:
+                readable, _, _ = select.select([self.sock], [], [], 0.1)
+                if readable and not self.sock.recv(1, socket.MSG_PEEK):
+                    break
+                if readable:
+                    self.sock.recv(65536)
+            except (OSError, ValueError):
+                break
+        self._close_socket("fin")
+
+    def _at(self, due: float, action) -> None:
+        heapq.heappush(self.schedule, (due, next(self.seq), action))
+
+    def _flush(self) -> None:
+        if self.proto is None or self.done:
+            return
+        try:
+            for chunk in self.proto.data_to_send():
+                if chunk:
+                    self.sock.sendall(chunk)
+                else:
+                    # The protocol's "close the TCP connection now" (after the closing handshake):
+                    # half-close, so the peer sees EOF and closes too.
+                    self.sock.shutdown(socket.SHUT_WR)
+        except OSError:
+            self.done = True
+
+    def _close_socket(self, mode: str) -> None:
+        self.done = True
+        try:
+            if mode == "reset":
+                self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            else:
+                self.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+    # --- actions ------------------------------------------------------------------------------------
+    def _do(self, action) -> None:
+        kind = action[0]
+        if kind == "send":
+            self._send_frames(action[1])
+        elif kind == "periodic":
+            _, every, frames = action
+            self._send_frames(frames)
+            self._at(time.monotonic() + every / 1000.0, action)
+        elif kind == "frame":
+            self._emit(action[1])
+        elif kind == "drop":
+            _, code, reason, mode = action
+            if code is None:
+                self._close_socket(mode)
+            else:
+                try:
+                    self.proto.send_close(code, reason)
+                except Exception:
+                    self._close_socket("fin")
+                    return
+                self._flush()
+
+    # --- receiving ----------------------------------------------------------------------------------
+    def _on_frame(self, frame) -> None:
+        op = frame.opcode.name  # TEXT, BINARY, CONT, CLOSE, PING, PONG
+        if op in ("TEXT", "BINARY"):
+            if not frame.fin:
+                self.partial, self.partial_op = [bytes(frame.data)], op
+                return
+            self._on_message(op, bytes(frame.data))
+        elif op == "CONT" and self.partial is not None:
+            self.partial.append(bytes(frame.data))
+            if frame.fin:
+                data, op2 = b"".join(self.partial), self.partial_op
+                self.partial = self.partial_op = None
+                self._on_message(op2, data)
+        elif op == "CLOSE":
+            code = getattr(self.proto, "close_rcvd", None)
+            log(self.session, self.conn_id, "close", body=str(code.code) if code is not None else "")
+
+    def _on_message(self, op: str, data: bytes) -> None:
+        if op == "BINARY":
+            log(self.session, self.conn_id, "binary", body=data.hex())
+            return
+        text = data.decode("utf-8", "replace")
+        log(self.session, self.conn_id, "text", body=text)
+        if text == "PING":
+            if self.script.pong:
+                self._emit_bytes("TEXT", b"PONG", None)
+            return
+        try:
+            msg = jsonraw.loads(data)
+        except (ValueError, UnicodeDecodeError):
+            return
+        if not isinstance(msg, dict) or not isinstance(msg.get("assets_ids"), list):
+            return
+        ids = [a for a in msg["assets_ids"] if isinstance(a, str)]
+        operation = msg.get("operation")
+        if operation == "unsubscribe":
+            self.subscribed = [a for a in self.subscribed if a not in ids]
+            return
+        if operation == "subscribe":
+            added = [a for a in ids if a not in self.subscribed]
+            self.subscribed += added
+        elif msg.get("type") == "market":
+            added = list(dict.fromkeys(ids))
+            self.subscribed = list(added)
+        else:
+            return
+        if self.script.dump and msg.get("initial_dump", True) is not False and added:
+            self._emit(Frame("books", added))
+        for asset in added:
+            self._send_frames(self.script.per_asset.get(asset, []))
+        self._send_frames(self.script.on_subscribe)
+
+    # --- sending ------------------------------------------------------------------------------------
+    def _send_frames(self, frames: list[Frame]) -> None:
+        now = time.monotonic()
+        for f in frames:
+            if f.delay_ms:
+                self._at(now + f.delay_ms / 1000.0, ("frame", f))
+            else:
+                self._emit(f)
+
+    def _keep_event(self, event, tag: str | None):
+        """The event as it may be sent on this connection (filtered price_changes), or None."""
+        silence = self.script.silence_assets
+        subscribed = self.subscribed
+
+        def ok(asset: str) -> bool:
+            return asset not in silence and (not self.script.only_subscribed or asset in subscribed)
+
+        if tag is not None:
+            return event if ok(tag) else None
+        if not isinstance(event, dict):
+            return event
+        changes = event.get("price_changes")
+        if isinstance(changes, list) and "asset_id" not in event:
+            kept = [c for c in changes if not (isinstance(c, dict) and isinstance(c.get("asset_id"), str))
+                    or ok(c["asset_id"])]
+            if not kept and changes:
+                return None
+            return event if len(kept) == len(changes) else {**event, "price_changes": kept}
+        assets = _assets_of(event)
+        if assets and not all(ok(a) for a in assets):
+            return None
+        return event
+
+    def _emit(self, f: Frame) -> None:
+        if self.done or self.proto is None:
+            return
+        if f.kind == "json" or f.kind == "books":
+            if f.kind == "books":
+                data, _config = self.session.snapshot()
+                ids = list(self.subscribed) if f.value == "subscribed" else f.value
+                books = data.get("books", {})
+                value = [{"event_type": "book", **books[a]} for a in ids if isinstance(books.get(a), dict)]
+                if not value:
+                    return
+            else:
+                value = f.value
+            if isinstance(value, list):
+                kept = [e for e in (self._keep_event(x, f.asset) for x in value) if e is not None]
+                if value and not kept:
+                    return
+                value = kept
+            else:
+                value = self._keep_event(value, f.asset)
+                if value is None:
+                    return
+            self._emit_bytes("TEXT", jsonraw.dumps_bytes(value), f.fragment)
+            return
+        if f.asset is not None and self._keep_event({}, f.asset) is None:
+            return
+        if f.kind == "text":
+            self._emit_bytes("TEXT", f.value.encode("utf-8"), f.fragment)
+        elif f.kind == "text_hex":
+            self._emit_bytes("TEXT", f.value, f.fragment)
+        elif f.kind == "binary_hex":
+            self._emit_bytes("BINARY", f.value, f.fragment)
+        elif f.kind == "oversize":
+            pad = max(0, f.value - len('[{"pad":""}]'))
+            self._emit_bytes("TEXT", b'[{"pad":"' + b"x" * pad + b'"}]', f.fragment)
+
+    def _emit_bytes(self, op: str, payload: bytes, fragment: int | None) -> None:
+        if self.done:
+            return
+        try:
+            if not fragment or len(payload) <= fragment:
+                (self.proto.send_text if op == "TEXT" else self.proto.send_binary)(payload)
+            else:
+                pieces = [payload[i:i + fragment] for i in range(0, len(payload), fragment)]
+                (self.proto.send_text if op == "TEXT" else self.proto.send_binary)(pieces[0], fin=False)
+                for i, piece in enumerate(pieces[1:], start=2):
+                    self.proto.send_continuation(piece, fin=i == len(pieces))
+        except Exception:  # not OPEN any more (closing): drop the frame
+            return
+        self._flush()

@@ -1,0 +1,206 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The bounded queue between the WebSocket service thread (producer) and the consumers (the
+/// blocking pull `next(timeoutMs:)` for C/Python, the async `events` sequence for Swift).
+///
+/// **Overflow policy: drop the OLDEST.** The producer never blocks (a slow consumer must not stall
+/// the socket, or the heartbeat would fail and the feed would be lost altogether). When the queue
+/// is full, pushing one more event discards the oldest stored event and counts it
+/// (`droppedTotal`). Because a gap in the stream corrupts any book the consumer maintains, the
+/// consumer is then told in-band: the next event it takes is a **gap marker**,
+/// `StreamEvent.reconnected(ReconnectInfo(reason: "queue overflow: N events dropped", attempt: 0))`
+/// (attempt 0 = no reconnect happened; the gap is local), delivered before every surviving event
+/// (they are all newer than the dropped ones). It means exactly what a reconnect means: continuity
+/// lost, distrust local books until their next `book` snapshot. The marker takes no queue slot, and
+/// several overflows before the consumer catches up collapse into one marker with the total.
+///
+/// After `close()` every waiter wakes at once, and `next` throws `PMError(.cancelled)`
+/// (undelivered events are discarded).
+final class EventQueue: @unchecked Sendable {
+    let capacity: Int
+    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    private let condition: UnsafeMutablePointer<pthread_cond_t>
+    // Guarded by `mutex`:
+    private var ring: [StreamEvent?]
+    private var head = 0
+    private var count = 0
+    private var closed = false
+    private var gapDropped = 0
+    private var droppedTotal = 0
+    private var waiters: [(id: Int, continuation: CheckedContinuation<StreamEvent?, any Error>)] = []
+    private var nextWaiterID = 0
+
+    init(capacity: Int) {
+        self.capacity = max(1, capacity)
+        ring = Array(repeating: nil, count: self.capacity)
+        mutex = .allocate(capacity: 1)
+        mutex.initialize(to: pthread_mutex_t())
+        pthread_mutex_init(mutex, nil)
+        condition = .allocate(capacity: 1)
+        condition.initialize(to: pthread_cond_t())
+        var attributes = pthread_condattr_t()
+        pthread_condattr_init(&attributes)
+        pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)
+        pthread_cond_init(condition, &attributes)
+        pthread_condattr_destroy(&attributes)
+    }
+
+    deinit {
+        pthread_cond_destroy(condition)
+        pthread_mutex_destroy(mutex)
+        condition.deallocate()
+        mutex.deallocate()
+    }
+
+    private func locked<T>(_ body: () throws -> T) rethrows -> T {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return try body()
+    }
+
+    /// Events dropped on overflow since the queue was made.
+    var dropped: Int { locked { droppedTotal } }
+
+    /// Events waiting (not counting a pending gap marker).
+    var pending: Int { locked { count } }
+
+    var isClosed: Bool { locked { closed } }
+
+    /// Appends `events` in order (never blocks; drops the oldest on overflow). Returns how many
+    /// were dropped by this call. Ignored after `close()`.
+    @discardableResult
+    func push(_ events: [StreamEvent]) -> Int {
+        guard !events.isEmpty else { return 0 }
+        var resumes: [(CheckedContinuation<StreamEvent?, any Error>, StreamEvent)] = []
+        var droppedNow = 0
+        pthread_mutex_lock(mutex)
+        if closed {
+            pthread_mutex_unlock(mutex)
+            return 0
+        }
+        for event in events {
+            if count == capacity {
+                ring[head] = nil
+                head = (head + 1) % capacity
+                count -= 1
+                droppedNow += 1
+            }
+            ring[(head + count) % capacity] = event
+            count += 1
+        }
+        droppedTotal += droppedNow
+        gapDropped += droppedNow
+        // Hand events straight to async waiters (FIFO), then wake blocked threads for the rest.
+        while !waiters.isEmpty, let event = takeLocked() {
+            resumes.append((waiters.removeFirst().continuation, event))
+        }
+        if count > 0 || gapDropped > 0 { pthread_cond_broadcast(condition) }
+        pthread_mutex_unlock(mutex)
+        for (continuation, event) in resumes { continuation.resume(returning: event) }
+        return droppedNow
+    }
+
+    /// The next event; the gap marker first when events were dropped. Mutex held.
+    private func takeLocked() -> StreamEvent? {
+        if gapDropped > 0 {
+            let n = gapDropped
+            gapDropped = 0
+            return .reconnected(ReconnectInfo(reason: "queue overflow: \(n) event\(n == 1 ? "" : "s") dropped",
+                                              attempt: 0))
+        }
+        guard count > 0 else { return nil }
+        let event = ring[head]
+        ring[head] = nil
+        head = (head + 1) % capacity
+        count -= 1
+        return event
+    }
+
+    /// Blocks up to `timeoutMs` (negative: without limit; 0: just looks) for the next event.
+    /// Returns nil on timeout; throws `PMError(.cancelled)` once the queue is closed.
+    func next(timeoutMs: Int) throws -> StreamEvent? {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        var deadline = timespec()
+        if timeoutMs > 0 {
+            clock_gettime(CLOCK_MONOTONIC, &deadline)
+            let ms = min(timeoutMs, 365 * 24 * 3_600_000)
+            var nanos = Int(deadline.tv_nsec) + (ms % 1000) * 1_000_000
+            var seconds = Int(deadline.tv_sec) + ms / 1000
+            if nanos >= 1_000_000_000 {
+                nanos -= 1_000_000_000
+                seconds += 1
+            }
+            deadline.tv_sec = seconds
+            deadline.tv_nsec = nanos
+        }
+        while true {
+            if closed { throw Self.closedError }
+            if let event = takeLocked() { return event }
+            if timeoutMs == 0 { return nil }
+            if timeoutMs < 0 {
+                pthread_cond_wait(condition, mutex)
+            } else if pthread_cond_timedwait(condition, mutex, &deadline) == ETIMEDOUT {
+                if closed { throw Self.closedError }
+                return takeLocked()
+            }
+        }
+    }
+
+    /// Suspends until the next event. Returns nil if the task is cancelled; throws
+    /// `PMError(.cancelled)` once the queue is closed.
+    func nextAsync() async throws -> StreamEvent? {
+        let id: Int = locked {
+            nextWaiterID += 1
+            return nextWaiterID
+        }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<StreamEvent?, any Error>) in
+                pthread_mutex_lock(mutex)
+                if closed {
+                    pthread_mutex_unlock(mutex)
+                    continuation.resume(throwing: Self.closedError)
+                    return
+                }
+                if let event = takeLocked() {
+                    pthread_mutex_unlock(mutex)
+                    continuation.resume(returning: event)
+                    return
+                }
+                if Task.isCancelled {
+                    pthread_mutex_unlock(mutex)
+                    continuation.resume(returning: nil)
+                    return
+                }
+                waiters.append((id, continuation))
+                pthread_mutex_unlock(mutex)
+            }
+        } onCancel: {
+            let continuation: CheckedContinuation<StreamEvent?, any Error>? = locked {
+                guard let index = waiters.firstIndex(where: { $0.id == id }) else { return nil }
+                return waiters.remove(at: index).continuation
+            }
+            continuation?.resume(returning: nil)
+        }
+    }
+
+    /// Wakes every waiter; later pushes are ignored and `next` throws. Idempotent.
+    func close() {
+        let toResume: [CheckedContinuation<StreamEvent?, any Error>] = locked {
+            guard !closed else { return [] }
+            closed = true
+            ring = []
+            count = 0
+            head = 0
+            gapDropped = 0
+            pthread_cond_broadcast(condition)
+            defer { waiters.removeAll() }
+            return waiters.map(\.continuation)
+        }
+        for continuation in toResume { continuation.resume(throwing: Self.closedError) }
+    }
+
+    static let closedError = PMError(.cancelled, "the stream client is closed")
+}

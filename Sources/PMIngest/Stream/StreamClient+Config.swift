@@ -1,0 +1,94 @@
+/// Settings of a `StreamClient`. Defaults follow the real feed (polymarket-api.md §2) and
+/// rs-clob-client: PING every 10 s, PONG within 30 s, reconnect backoff 1 s → 60 s (×2, full jitter).
+public struct StreamClientConfig: Sendable, Equatable {
+    /// The market channel: `ws://` or `wss://` (TLS through libwebsockets' OpenSSL client).
+    public var url: String
+    /// How often the text `PING` is sent.
+    public var pingIntervalMs: Int = 10_000
+    /// No `PONG` for this long (since the last PONG, or since the connection opened) → the
+    /// connection is declared dead: closed, then re-established. Must exceed `pingIntervalMs`.
+    public var pongTimeoutMs: Int = 30_000
+    /// The per-asset staleness watchdog: a subscribed asset that has delivered no event for this
+    /// long (counted from its subscription on the current connection) while the connection
+    /// otherwise looks alive is the feed's known silent stall → close, reconnect, resubscribe.
+    /// 0 turns the watchdog off. Caution: a genuinely quiet market trips it too (its snapshot on
+    /// resubscribe then resets the clock), so keep it well above the quietest asset's event gap.
+    public var assetSilenceTimeoutMs: Int = 120_000
+    /// Reconnect backoff: attempt n waits a uniformly random time in
+    /// `0 ... min(reconnectMaxMs, reconnectBaseMs × reconnectMultiplier^(n-1))` ("full jitter").
+    /// The attempt count restarts once a connection proves healthy (a PONG or an event arrives).
+    public var reconnectBaseMs: Int = 1_000
+    public var reconnectMaxMs: Int = 60_000
+    public var reconnectMultiplier: Int = 2
+    /// Bound on one connection attempt (TCP + TLS + WebSocket handshake). The initial `connect()`
+    /// throws `.timeout` when it is exceeded; later attempts just count as failed.
+    public var connectTimeoutMs: Int = 10_000
+    /// Cap on one reassembled message (all fragments); larger messages are skipped and counted
+    /// (`StreamStats.skippedOversize`), and the connection stays up.
+    public var maxMessageBytes: Int = 8 << 20
+    /// Events held for the consumer. When full, the OLDEST event is dropped and a gap marker is
+    /// delivered (see `StreamClient`, "Overflow").
+    public var queueCapacity: Int = 10_000
+    /// Verify the server certificate chain and host name on `wss://`. Turn off only for tests.
+    public var verifyTLS: Bool = true
+    /// Sent as `custom_feature_enabled` (needed for `best_bid_ask`, `new_market`, `market_resolved`).
+    public var customFeatures: Bool = true
+    /// Sent as `initial_dump` in the initial subscribe message (book snapshots on subscribe).
+    public var initialDump: Bool = true
+
+    public init(url: String = "wss://ws-subscriptions-clob.polymarket.com/ws/market") {
+        self.url = url
+    }
+
+    /// Refuses values that would make the client misbehave (`.invalidArgument`).
+    func validated() throws(PMError) -> WebSocketURL {
+        let parsed = try WebSocketURL(url)
+        func check(_ ok: Bool, _ what: String) throws(PMError) {
+            if !ok { throw PMError(.invalidArgument, "StreamClientConfig: \(what)") }
+        }
+        let day = 86_400_000
+        try check((1...day).contains(pingIntervalMs), "pingIntervalMs must be 1...\(day)")
+        try check((1...day).contains(pongTimeoutMs), "pongTimeoutMs must be 1...\(day)")
+        // The PONG deadline runs from the last PONG: it must leave room for the next PING's answer.
+        try check(pongTimeoutMs > pingIntervalMs, "pongTimeoutMs must exceed pingIntervalMs")
+        try check((0...day).contains(assetSilenceTimeoutMs), "assetSilenceTimeoutMs must be 0...\(day) (0 = off)")
+        try check((1...day).contains(reconnectBaseMs), "reconnectBaseMs must be 1...\(day)")
+        try check((reconnectBaseMs...day).contains(reconnectMaxMs), "reconnectMaxMs must be reconnectBaseMs...\(day)")
+        try check((1...1_000).contains(reconnectMultiplier), "reconnectMultiplier must be 1...1000")
+        try check((1...day).contains(connectTimeoutMs), "connectTimeoutMs must be 1...\(day)")
+        try check((16...(1 << 30)).contains(maxMessageBytes), "maxMessageBytes must be 16...2^30")
+        try check((1...10_000_000).contains(queueCapacity), "queueCapacity must be 1...10000000")
+        return parsed
+    }
+}
+
+/// Counters of a `StreamClient` since it was made (a snapshot; every field only grows).
+public struct StreamStats: Sendable, Equatable {
+    /// Complete messages received (all fragments reassembled), of every kind, PONGs included.
+    public var frames: Int = 0
+    /// Events decoded and handed to the queue (gap markers and `reconnected` not included).
+    public var events: Int = 0
+    /// `PING`s sent and `PONG`s received.
+    public var pings: Int = 0
+    public var pongs: Int = 0
+    /// Well-formed events of an unknown `event_type` (dropped; new types do appear).
+    public var skippedUnknown: Int = 0
+    /// Frames or array elements that are not usable JSON events (counted by the parser).
+    public var skippedMalformed: Int = 0
+    /// Messages over `maxMessageBytes`.
+    public var skippedOversize: Int = 0
+    /// Text messages that are not valid UTF-8.
+    public var skippedInvalidUTF8: Int = 0
+    /// Binary messages (the market channel is text only).
+    public var skippedBinary: Int = 0
+    /// Successful re-connections (each one also enqueued a `reconnected` event).
+    public var reconnects: Int = 0
+    /// Connections declared dead by the heartbeat (no PONG in time).
+    public var pongTimeouts: Int = 0
+    /// Connections declared dead by the per-asset staleness watchdog.
+    public var silentAssetTimeouts: Int = 0
+    /// Events dropped because the queue was full (the oldest go first).
+    public var droppedOnOverflow: Int = 0
+
+    public init() {}
+}

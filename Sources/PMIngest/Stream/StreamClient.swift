@@ -1,0 +1,162 @@
+/// A client of the Polymarket market channel (`wss://ws-subscriptions-clob.polymarket.com/ws/market`,
+/// polymarket-api.md §2) that keeps itself connected and turns frames into typed `StreamEvent`s.
+///
+///     let client = try StreamClient(config: StreamClientConfig())
+///     try client.subscribe(tokenIds: [yes, no])       // before or after connect
+///     try await client.connectAsync()                  // or the blocking `connect()`
+///     for await event in client.events { … }           // or `next(timeoutMs:)` from C/Python
+///     client.close()
+///
+/// **Threads.** libwebsockets runs on one library-owned pthread ("pmingest-ws"); every frame is
+/// parsed there (`MarketChannelParser`) and its events go into a bounded queue. Consumers pull:
+/// `next(timeoutMs:)` blocks the calling thread only (for C and Python), `events` suspends a Swift
+/// task (never blocking the cooperative pool). Use one of the two; several consumers share one
+/// queue, each event going to exactly one of them. All methods are thread-safe.
+///
+/// **Heartbeat and recovery.** The text `PING` goes out every `pingIntervalMs`; `PONG` refreshes the
+/// heartbeat. No PONG within `pongTimeoutMs`, a subscribed asset silent for
+/// `assetSilenceTimeoutMs` while the connection looks alive (the feed's known silent stall), or a
+/// drop by the server → the socket is closed first, then a new connection is made after a backoff
+/// (`reconnectBaseMs` → `reconnectMaxMs`, ×`reconnectMultiplier`, full jitter), every wanted asset is
+/// resubscribed, and `StreamEvent.reconnected` is delivered before any event of the new connection:
+/// **continuity is lost, distrust local books until their next `book` snapshot.**
+///
+/// **Bad frames.** Oversize (after reassembly), invalid UTF-8, binary and non-JSON frames and
+/// unknown event types are counted in `stats` and skipped; the connection survives them.
+///
+/// **Overflow.** The queue holds `queueCapacity` events. When it is full the OLDEST event is
+/// dropped (`stats.droppedOnOverflow` counts them), and the consumer's next event is a gap
+/// marker, `StreamEvent.reconnected(ReconnectInfo(reason: "queue overflow: N events dropped",
+/// attempt: 0))` — the same "continuity lost" signal as a reconnect, with attempt 0 meaning the
+/// gap was local. The service thread never waits for a consumer.
+public final class StreamClient: @unchecked Sendable {
+    public let config: StreamClientConfig
+    private let engine: WebSocketEngine
+
+    /// Validates the configuration (`.invalidArgument`); starts nothing.
+    public init(config: StreamClientConfig) throws(PMError) {
+        let url = try config.validated()
+        self.config = config
+        engine = WebSocketEngine(config: config, url: url)
+    }
+
+    public convenience init(url: String) throws(PMError) {
+        try self.init(config: StreamClientConfig(url: url))
+    }
+
+    deinit {
+        engine.close()
+    }
+
+    /// Starts the service thread and returns once the first connection is open. Throws `.network`
+    /// (refused, handshake rejected, TLS verification failed, …), `.timeout` (after
+    /// `connectTimeoutMs`), or `.cancelled` (after `close()`). A failed connect leaves no thread
+    /// behind and may be retried; once connected, later drops are handled by reconnecting and a
+    /// second `connect()` returns at once. Blocks the calling thread: from Swift concurrency
+    /// prefer `connectAsync()`.
+    public func connect() throws(PMError) {
+        guard let waiter = try engine.start() else { return }
+        let result = waiter.wait(timeoutMs: config.connectTimeoutMs + 10_000)
+        try finishConnect(result)
+    }
+
+    /// As `connect()`, suspending the task instead of blocking the thread. (A separate name, not an
+    /// async overload of `connect()`: an overload would capture every `try client.connect()` written
+    /// inside async code and turn it into a compile error.)
+    public func connectAsync() async throws(PMError) {
+        guard let waiter = try engine.start() else { return }
+        let result = await waiter.value()
+        try finishConnect(result)
+    }
+
+    private func finishConnect(_ result: Result<Void, PMError>?) throws(PMError) {
+        switch result {
+        case .success?:
+            return
+        case .failure(let error)?:
+            engine.reapFailedStart()
+            throw error
+        case nil:
+            // The service thread enforces connectTimeoutMs itself; this is only a safety net.
+            engine.close()
+            throw PMError(.timeout, "WebSocket connect did not finish within \(config.connectTimeoutMs) ms")
+        }
+    }
+
+    /// Adds assets (token ids). The first subscription of a connection is sent as
+    /// `{"assets_ids":[…],"type":"market","initial_dump":true,"custom_feature_enabled":true}`;
+    /// later additions on an open socket as `{"assets_ids":[…],"operation":"subscribe",…}`. Ids
+    /// already subscribed are ignored. Never blocks: the message is written by the service thread
+    /// (before connect, it goes out with the first connection). Every reconnect resubscribes the
+    /// whole set. Throws `.invalidArgument` (empty list, empty or control-character ids) or
+    /// `.cancelled` (after `close()`).
+    public func subscribe(tokenIds: [String]) throws(PMError) {
+        try engine.subscribe(tokenIds)
+    }
+
+    /// Removes assets; on an open socket sends `{"assets_ids":[…],"operation":"unsubscribe",…}`.
+    /// Ids not subscribed are ignored.
+    public func unsubscribe(tokenIds: [String]) throws(PMError) {
+        try engine.unsubscribe(tokenIds)
+    }
+
+    /// The wanted assets, in subscription order.
+    public var subscribedTokenIds: [String] { engine.subscribedTokenIds }
+
+    /// The next event, blocking the calling thread up to `timeoutMs` (0: just look; negative:
+    /// without limit). Returns nil on timeout. Throws `.cancelled` once `close()` has run (a
+    /// consumer blocked here wakes at once).
+    public func next(timeoutMs: Int) throws(PMError) -> StreamEvent? {
+        do {
+            return try engine.queue.next(timeoutMs: timeoutMs)
+        } catch let error as PMError {
+            throw error
+        } catch {
+            throw PMError(.internal, "\(error)")
+        }
+    }
+
+    /// The events as an async sequence for Swift. Iteration ends when the client is closed or the
+    /// iterating task is cancelled.
+    public var events: StreamEvents { StreamEvents(queue: engine.queue) }
+
+    /// Stops everything: a polite close frame (bounded wait), the context destroyed, the service
+    /// thread joined, consumers woken (`next` throws `.cancelled`, `events` ends). Idempotent and
+    /// safe from any thread; no thread or file descriptor is left behind.
+    public func close() {
+        engine.close()
+    }
+
+    /// True while a connection is open (false during reconnect backoff and after close).
+    public var isConnected: Bool { engine.isConnected }
+
+    /// A snapshot of the counters.
+    public var stats: StreamStats { engine.stats }
+}
+
+/// `StreamClient.events`: an async sequence over the client's queue.
+public struct StreamEvents: AsyncSequence, Sendable {
+    public typealias Element = StreamEvent
+    public typealias Failure = Never
+
+    let queue: EventQueue
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        public typealias Element = StreamEvent
+        public typealias Failure = Never
+
+        let queue: EventQueue
+
+        public mutating func next() async -> StreamEvent? {
+            guard let event = try? await queue.nextAsync() else { return nil }
+            return event
+        }
+
+        public mutating func next(isolation actor: isolated (any Actor)?) async -> StreamEvent? {
+            guard let event = try? await queue.nextAsync() else { return nil }
+            return event
+        }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(queue: queue) }
+}

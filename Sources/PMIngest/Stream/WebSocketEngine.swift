@@ -1,0 +1,858 @@
+import CLibWebSockets
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// libwebsockets logs NOTICE lines to stderr by default. lws logging is process-global: route it
+/// to nowhere, once. (A later change routes it to a pmingest log callback instead.)
+private let lwsLogRouting: Void = {
+    lws_set_log_level(LLL_ERR | LLL_WARN) { _, _ in }
+}()
+
+/// The protocol callback: state comes from the context user pointer (the engine, kept alive by
+/// the service thread's reference), because a C callback cannot capture.
+private func lwsProtocolCallback(_ wsi: OpaquePointer?, _ reason: lws_callback_reasons, _ user: UnsafeMutableRawPointer?,
+                                 _ input: UnsafeMutableRawPointer?, _ length: Int) -> Int32 {
+    guard let wsi, let context = lws_get_context(wsi), let owner = lws_context_user(context) else { return 0 }
+    let engine = Unmanaged<WebSocketEngine>.fromOpaque(owner).takeUnretainedValue()
+    return engine.handle(wsi, reason, input, length)
+}
+
+/// The wake-up timer does nothing itself: it only makes `lws_service` return in time for `tick`.
+private func lwsWakeCallback(_ sul: UnsafeMutablePointer<lws_sorted_usec_list_t>?) {}
+
+/// One market-channel WebSocket connection, kept alive on its own pthread.
+///
+/// Threads (DESIGN.md "Threads and time"): libwebsockets is single-threaded, so the context, the
+/// connection and every lws call live on the service thread, which creates the context, connects,
+/// services, reconnects and finally destroys the context. Other threads only change the locked
+/// shared state (stop flag, wanted assets) and call `lws_cancel_service` — under the lock, so the
+/// context cannot be destroyed under them — which makes `lws_service` return so that `tick` sees
+/// the change. Timing (PING, PONG deadline, silence watchdog, reconnect backoff, connect timeout)
+/// is done by `tick` after every `lws_service` return, against the monotonic clock; a one-shot lws
+/// timer (`lws_sul_schedule`) is set to the next deadline because `lws_service`'s own timeout
+/// argument is ignored.
+///
+/// Dead connections are closed first (`lws_set_timeout(…, LWS_TO_KILL_SYNC)` outside any
+/// callback), and only then is a new one started: there is never more than one socket.
+final class WebSocketEngine: @unchecked Sendable {
+    let config: StreamClientConfig
+    let url: WebSocketURL
+    let queue: EventQueue
+    private let parser = MarketChannelParser()
+    private let lock = Lock()
+
+    // MARK: Shared state, guarded by `lock`
+    private var closed = false
+    private var running = false
+    private var stopRequested = false
+    private var thread: pthread_t?
+    private var context: OpaquePointer?
+    private var wanted: [String] = []
+    private var wantedSet: Set<String> = []
+    private var wantedVersion = 0
+    private var connected = false
+    private var counters = StreamStats()
+    private var waiter: ConnectWaiter?
+
+    // MARK: Service thread only
+    private enum Link: Equatable {
+        case idle
+        case connecting(deadline: Int64)
+        case open
+        case down(retryAt: Int64)
+    }
+    private var link: Link = .idle
+    private var exiting = false
+    private var generation = 0
+    private var currentWsi: OpaquePointer?
+    private var everConnected = false
+    private var attempt = 0
+    private var connectTimedOut = false
+    private var killReason: String?
+    private var peerCloseReason: String?
+    private var lossReason = "connection lost"
+    private var lastPongAt: Int64 = 0
+    private var nextPingAt: Int64 = 0
+    private var pingDue = false
+    private var sentAssets: [String] = []
+    private var sentSet: Set<String> = []
+    private var syncedVersion = -1
+    private var initialSent = false
+    private var lastDataAt: [String: Int64] = [:]
+    private var silenceCheckAt = Int64.max
+    private var rx: [UInt8] = []
+    private var rxOversize = false
+    private var rxBinary = false
+    private var rng = SystemRandomNumberGenerator()
+    private var writeBuffer: UnsafeMutablePointer<UInt8>?
+    private var writeCapacity = 0
+
+    // MARK: C memory that must outlive every context
+    private let protocols: UnsafeMutablePointer<lws_protocols>
+    private let wake: UnsafeMutablePointer<lws_sorted_usec_list_t>
+    private let cProtocolName: UnsafeMutablePointer<CChar>?
+    private let cHost: UnsafeMutablePointer<CChar>?
+    private let cHostHeader: UnsafeMutablePointer<CChar>?
+    private let cPath: UnsafeMutablePointer<CChar>?
+
+    static let rxBufferSize = 65_536
+    /// How long `close()` waits for the server to answer a polite close frame.
+    static let closeGraceMs: Int64 = 300
+
+    init(config: StreamClientConfig, url: WebSocketURL) {
+        self.config = config
+        self.url = url
+        queue = EventQueue(capacity: config.queueCapacity)
+        cProtocolName = strdup("pmingest-market")
+        cHost = strdup(url.host)
+        cHostHeader = strdup(url.hostHeader)
+        cPath = strdup(url.path)
+        protocols = .allocate(capacity: 2)
+        protocols.initialize(repeating: lws_protocols(), count: 2)
+        protocols[0].name = UnsafePointer(cProtocolName)
+        protocols[0].callback = lwsProtocolCallback
+        protocols[0].per_session_data_size = 0
+        protocols[0].rx_buffer_size = Self.rxBufferSize
+        wake = .allocate(capacity: 1)
+        wake.initialize(to: lws_sorted_usec_list_t())
+    }
+
+    deinit {
+        protocols.deinitialize(count: 2)
+        protocols.deallocate()
+        wake.deinitialize(count: 1)
+        wake.deallocate()
+        free(cProtocolName)
+        free(cHost)
+        free(cHostHeader)
+        free(cPath)
+        writeBuffer?.deallocate()
+    }
+
+    // MARK: - API for any thread
+
+    var isConnected: Bool { lock.withLock { connected } }
+
+    var stats: StreamStats {
+        var snapshot = lock.withLock { counters }
+        snapshot.droppedOnOverflow = queue.dropped
+        return snapshot
+    }
+
+    var subscribedTokenIds: [String] { lock.withLock { wanted } }
+
+    /// Starts the service thread and its first connection. Returns nil when a thread is already
+    /// running (connect is idempotent), else the waiter that the first connection resolves.
+    func start() throws(PMError) -> ConnectWaiter? {
+        _ = lwsLogRouting
+        let outcome: Result<ConnectWaiter?, PMError> = lock.withLock {
+            if closed { return .failure(EventQueue.closedError) }
+            if running { return .success(nil) }
+            let newWaiter = ConnectWaiter()
+            var tid = pthread_t()
+            let context = Unmanaged.passRetained(self).toOpaque()
+            // Created under the lock, so a racing close() always finds the thread to join.
+            let rc = pthread_create(&tid, nil, { arg in
+                guard let arg else { return nil }
+                let engine = Unmanaged<WebSocketEngine>.fromOpaque(arg).takeRetainedValue()
+                engine.run()
+                return nil
+            }, context)
+            guard rc == 0 else {
+                Unmanaged<WebSocketEngine>.fromOpaque(context).release()
+                return .failure(PMError(.internal, "cannot start the WebSocket thread (pthread_create: \(rc))"))
+            }
+            _ = pm_lws_thread_setname(tid, "pmingest-ws")
+            thread = tid
+            running = true
+            stopRequested = false
+            waiter = newWaiter
+            return .success(newWaiter)
+        }
+        return try outcome.get()
+    }
+
+    /// After a failed first connection: joins the service thread (which has already ended or is
+    /// about to), so a failed `connect()` leaves no thread behind and may be retried.
+    func reapFailedStart() {
+        let tid: pthread_t? = lock.withLock {
+            defer { thread = nil }
+            return thread
+        }
+        if let tid { joinOrDetach(tid) }
+        lock.withLock { running = false }
+    }
+
+    /// Stops for good: polite close of the socket, context destroyed, thread joined, queue closed
+    /// (waking every consumer). Idempotent; safe from any thread.
+    func close() {
+        let (tid, pending): (pthread_t?, ConnectWaiter?) = lock.withLock {
+            closed = true
+            stopRequested = true
+            if let context { lws_cancel_service(context) }
+            defer { thread = nil; waiter = nil }
+            return (thread, waiter)
+        }
+        if let tid { joinOrDetach(tid) }
+        pending?.resolve(.failure(EventQueue.closedError))
+        queue.close()
+    }
+
+    func subscribe(_ ids: [String]) throws(PMError) {
+        let clean = try Self.checkIds(ids)
+        let refused: PMError? = lock.withLock {
+            if closed { return EventQueue.closedError }
+            var changed = false
+            for id in clean where wantedSet.insert(id).inserted {
+                wanted.append(id)
+                changed = true
+            }
+            if changed { bumpWantedLocked() }
+            return nil
+        }
+        if let refused { throw refused }
+    }
+
+    func unsubscribe(_ ids: [String]) throws(PMError) {
+        let clean = try Self.checkIds(ids)
+        let refused: PMError? = lock.withLock {
+            if closed { return EventQueue.closedError }
+            let drop = Set(clean).intersection(wantedSet)
+            guard !drop.isEmpty else { return nil }
+            wanted.removeAll { drop.contains($0) }
+            wantedSet.subtract(drop)
+            bumpWantedLocked()
+            return nil
+        }
+        if let refused { throw refused }
+    }
+
+    private func bumpWantedLocked() {
+        wantedVersion &+= 1
+        if let context { lws_cancel_service(context) }
+    }
+
+    private static func checkIds(_ ids: [String]) throws(PMError) -> [String] {
+        guard !ids.isEmpty else { throw PMError(.invalidArgument, "no token ids given") }
+        var out: [String] = []
+        out.reserveCapacity(ids.count)
+        for id in ids {
+            guard !id.isEmpty, id.utf8.count <= 256, id.utf8.allSatisfy({ $0 > 0x20 && $0 != 0x7F }) else {
+                throw PMError(.invalidArgument, "bad token id \"\(id.prefix(80))\": must be 1...256 bytes without spaces or control characters")
+            }
+            out.append(id)
+        }
+        return out
+    }
+
+    private func joinOrDetach(_ tid: pthread_t) {
+        if pthread_equal(tid, pthread_self()) != 0 {
+            pthread_detach(tid)   // close() from the service thread itself: it ends on its own
+        } else {
+            pthread_join(tid, nil)
+        }
+    }
+
+    private func count(_ update: (inout StreamStats) -> Void) {
+        lock.withLock { update(&counters) }
+    }
+
+    // MARK: - Service thread
+
+    private static func nowMs() -> Int64 { monotonicNanoseconds() / 1_000_000 }
+
+    private func run() {
+        // Fresh timer element for this context (a previous context's list pointers are stale).
+        wake.pointee = lws_sorted_usec_list_t()
+        link = .idle
+        exiting = false
+        everConnected = false
+        attempt = 0
+        currentWsi = nil
+
+        var info = lws_context_creation_info()
+        info.port = CONTEXT_PORT_NO_LISTEN
+        info.protocols = UnsafePointer(protocols)
+        info.gid = -1
+        info.uid = -1
+        info.options = url.tls ? UInt64(LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT) : 0
+        info.user = Unmanaged.passUnretained(self).toOpaque()
+        let lwsTimeout = UInt32(clamping: config.connectTimeoutMs / 1000 + 5)
+        info.timeout_secs = lwsTimeout
+        info.connect_timeout_secs = lwsTimeout
+        // fd_limit_per_thread stays 0 (= the process fd limit). A small value would save a little
+        // memory per context, but lws 4.1 looks sockets up by fd number, so it could refuse a socket
+        // whose number is high in a busy host process.
+
+        guard let ctx = lws_create_context(&info) else {
+            finishFailedStart(PMError(.internal, "lws_create_context failed"))
+            return
+        }
+        let stopEarly: Bool = lock.withLock {
+            context = ctx
+            return stopRequested
+        }
+        if !stopEarly { startConnect(ctx) }
+
+        while !exiting {
+            tick(ctx)
+            if exiting { break }
+            if lws_service(ctx, 0) < 0 { break }
+        }
+        closePolitely(ctx)
+        lws_sul_cancel(wake)
+        lock.withLock { context = nil }
+        lws_context_destroy(ctx)
+        let pending: ConnectWaiter? = lock.withLock {
+            connected = false
+            defer { waiter = nil }
+            return waiter
+        }
+        // Only reached with an unresolved waiter when close() ran before the first connection.
+        pending?.resolve(.failure(EventQueue.closedError))
+    }
+
+    private func finishFailedStart(_ error: PMError) {
+        let pending: ConnectWaiter? = lock.withLock {
+            defer { waiter = nil }
+            return waiter
+        }
+        pending?.resolve(.failure(error))
+    }
+
+    private func tick(_ ctx: OpaquePointer) {
+        let now = Self.nowMs()
+        let (stop, version) = lock.withLock { (stopRequested, wantedVersion) }
+        if stop {
+            exiting = true
+            return
+        }
+        switch link {
+        case .idle:
+            break
+        case .down(let retryAt):
+            if now >= retryAt { startConnect(ctx) }
+        case .connecting(let deadline):
+            if now >= deadline {
+                connectTimedOut = true
+                kill("connect timeout after \(config.connectTimeoutMs) ms")
+            }
+        case .open:
+            if now - lastPongAt >= Int64(config.pongTimeoutMs) {
+                count { $0.pongTimeouts += 1 }
+                kill("heartbeat timeout: no PONG for \(now - lastPongAt) ms")
+                break
+            }
+            if config.assetSilenceTimeoutMs > 0, now >= silenceCheckAt, let silent = scanSilence(now) {
+                count { $0.silentAssetTimeouts += 1 }
+                kill("asset \(Self.short(silent.asset)) silent for \(silent.ms) ms while the connection looked alive")
+                break
+            }
+            if now >= nextPingAt {
+                pingDue = true
+                nextPingAt = now + Int64(config.pingIntervalMs)
+                requestWrite()
+            } else if version != syncedVersion {
+                requestWrite()
+            }
+        }
+        // Arm the wake-up timer for the next deadline (at most 1 s away: a cheap safety net).
+        var next = now + 1_000
+        switch link {
+        case .idle:
+            break
+        case .down(let retryAt):
+            next = min(next, retryAt)
+        case .connecting(let deadline):
+            next = min(next, deadline)
+        case .open:
+            next = min(next, nextPingAt, lastPongAt + Int64(config.pongTimeoutMs))
+            if config.assetSilenceTimeoutMs > 0 { next = min(next, silenceCheckAt) }
+        }
+        let delayUs = max(Int64(1), next - Self.nowMs()) * 1_000
+        lws_sul_schedule(ctx, 0, wake, lwsWakeCallback, lws_usec_t(delayUs))
+    }
+
+    /// The first asset whose silence exceeds the limit; otherwise re-arms `silenceCheckAt` to the
+    /// earliest moment one could (data only ever moves that moment later).
+    private func scanSilence(_ now: Int64) -> (asset: String, ms: Int64)? {
+        let limit = Int64(config.assetSilenceTimeoutMs)
+        var earliest = Int64.max
+        for asset in sentAssets {
+            guard let seen = lastDataAt[asset] else { continue }
+            if now - seen >= limit { return (asset, now - seen) }
+            earliest = min(earliest, seen + limit)
+        }
+        silenceCheckAt = earliest
+        return nil
+    }
+
+    private static func short(_ id: String) -> String {
+        id.count > 16 ? "\(id.prefix(8))…\(id.suffix(6))" : id
+    }
+
+    private func startConnect(_ ctx: OpaquePointer) {
+        generation &+= 1
+        if generation == 0 { generation = 1 }
+        connectTimedOut = false
+        killReason = nil
+        peerCloseReason = nil
+        link = .connecting(deadline: Self.nowMs() + Int64(config.connectTimeoutMs))
+        var ci = lws_client_connect_info()
+        ci.context = ctx
+        ci.address = UnsafePointer(cHost)
+        ci.port = Int32(url.port)
+        ci.path = UnsafePointer(cPath)
+        ci.host = UnsafePointer(cHostHeader)
+        ci.origin = nil
+        ci.protocol = nil
+        ci.local_protocol_name = UnsafePointer(cProtocolName)
+        ci.ietf_version_or_minus_one = -1
+        // The wsi's user pointer is our generation number (never dereferenced; lws owns no memory
+        // for it since per_session_data_size is 0): callbacks of an older connection are ignored.
+        ci.userdata = UnsafeMutableRawPointer(bitPattern: generation)
+        if url.tls {
+            var flags = Int32(LCCSCF_USE_SSL.rawValue)
+            if !config.verifyTLS {
+                flags |= Int32(LCCSCF_ALLOW_SELFSIGNED.rawValue | LCCSCF_SKIP_SERVER_CERT_HOSTNAME_CHECK.rawValue
+                                | LCCSCF_ALLOW_EXPIRED.rawValue | LCCSCF_ALLOW_INSECURE.rawValue)
+            }
+            ci.ssl_connection = flags
+        }
+        let wsi = lws_client_connect_via_info(&ci)
+        if case .connecting = link {
+            if let wsi {
+                currentWsi = wsi
+            } else {
+                linkDown("cannot start a connection to \(url.hostHeader)")
+            }
+        }
+    }
+
+    /// Closes the current socket at once (outside any lws callback), recording why.
+    private func kill(_ reason: String) {
+        killReason = reason
+        if let wsi = currentWsi {
+            lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_SYNC)
+        }
+        // The close callback normally ran inside lws_set_timeout; make sure the link is down.
+        linkDown(reason)
+    }
+
+    private func requestWrite() {
+        if let wsi = currentWsi, link == .open { _ = lws_callback_on_writable(wsi) }
+    }
+
+    /// The connection is gone (error, close, kill). Schedules the next attempt with backoff, or
+    /// ends the thread when the first connection failed or the client is closing.
+    private func linkDown(_ why: String) {
+        let wasOpen: Bool
+        switch link {
+        case .open: wasOpen = true
+        case .connecting: wasOpen = false
+        case .idle, .down: return
+        }
+        currentWsi = nil
+        let reason = killReason ?? peerCloseReason ?? why
+        killReason = nil
+        peerCloseReason = nil
+        rx.removeAll(keepingCapacity: false)
+        rxOversize = false
+        pingDue = false
+        let stopping: Bool = lock.withLock {
+            connected = false
+            return stopRequested
+        }
+        if stopping || exiting {
+            link = .idle
+            exiting = true
+            return
+        }
+        if !everConnected {
+            link = .idle
+            exiting = true
+            var reason = reason
+            if url.tls, reason.contains("SSL") {
+                // lws 4.1 renders OpenSSL 3 errors poorly ("connect SSL err 1: error:00000001:lib(0)…").
+                reason += " (TLS handshake failed: untrusted certificate, wrong host name or protocol error"
+                    + (config.verifyTLS ? ")" : "; verification was off)")
+            }
+            let error = connectTimedOut
+                ? PMError(.timeout, "WebSocket connect to \(url.hostHeader)\(url.path) timed out after \(config.connectTimeoutMs) ms")
+                : PMError(.network, "WebSocket connect to \(url.hostHeader)\(url.path) failed: \(reason)")
+            finishFailedStart(error)
+            return
+        }
+        if wasOpen { lossReason = reason }
+        attempt += 1
+        link = .down(retryAt: Self.nowMs() + backoffMs(attempt))
+    }
+
+    /// Full jitter: uniform in 0 ... min(max, base × multiplier^(attempt-1)).
+    private func backoffMs(_ attempt: Int) -> Int64 {
+        var cap = Int64(config.reconnectBaseMs)
+        let maxMs = Int64(config.reconnectMaxMs)
+        var step = 1
+        while step < attempt, cap < maxMs {
+            let (product, overflow) = cap.multipliedReportingOverflow(by: Int64(config.reconnectMultiplier))
+            cap = overflow ? maxMs : product
+            step += 1
+        }
+        cap = min(cap, maxMs)
+        return Int64.random(in: 0...cap, using: &rng)
+    }
+
+    /// Sends a close frame and services until the server answers (bounded), so a deliberate close
+    /// is polite; the context destruction that follows closes whatever is left.
+    private func closePolitely(_ ctx: OpaquePointer) {
+        guard link == .open, let wsi = currentWsi else { return }
+        _ = lws_callback_on_writable(wsi)
+        let deadline = Self.nowMs() + Self.closeGraceMs
+        while link == .open {
+            let remaining = deadline - Self.nowMs()
+            if remaining <= 0 { break }
+            lws_sul_schedule(ctx, 0, wake, lwsWakeCallback, lws_usec_t(remaining * 1_000))
+            if lws_service(ctx, 0) < 0 { break }
+        }
+    }
+
+    // MARK: lws callbacks (service thread)
+
+    fileprivate func handle(_ wsi: OpaquePointer, _ reason: lws_callback_reasons,
+                            _ input: UnsafeMutableRawPointer?, _ length: Int) -> Int32 {
+        switch reason {
+        case LWS_CALLBACK_CLIENT_ESTABLISHED:
+            guard isCurrent(wsi) else { return -1 }
+            established(wsi)
+        case LWS_CALLBACK_CLIENT_RECEIVE:
+            guard isCurrent(wsi), link == .open else { return 0 }
+            receive(wsi, input, length)
+        case LWS_CALLBACK_CLIENT_WRITEABLE:
+            guard isCurrent(wsi), link == .open else { return 0 }
+            return writeable(wsi)
+        case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
+            guard isCurrent(wsi) else { return 0 }
+            peerCloseReason = Self.describeClose(input, length)
+        case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
+            guard isCurrent(wsi) else { return 0 }
+            var text = "connection failed"
+            if let input, length >= 0 {
+                let message = String(cString: input.assumingMemoryBound(to: CChar.self))
+                if !message.isEmpty { text = message }
+            }
+            linkDown(text)
+        case LWS_CALLBACK_CLIENT_CLOSED:
+            guard isCurrent(wsi) else { return 0 }
+            linkDown("connection closed")
+        case LWS_CALLBACK_WSI_DESTROY:
+            // The last word on a wsi: if neither CLOSED nor CONNECTION_ERROR came, it is gone now.
+            guard isCurrent(wsi) else { return 0 }
+            linkDown("connection closed")
+        default:
+            break
+        }
+        return 0
+    }
+
+    private func isCurrent(_ wsi: OpaquePointer) -> Bool {
+        guard let user = lws_wsi_user(wsi) else { return false }
+        return Int(bitPattern: user) == generation
+    }
+
+    private static func describeClose(_ input: UnsafeMutableRawPointer?, _ length: Int) -> String {
+        guard let input, length >= 2 else { return "server closed the connection (no status)" }
+        let bytes = UnsafeRawBufferPointer(start: input, count: length)
+        let code = Int(bytes[0]) << 8 | Int(bytes[1])
+        var text = "server closed the connection (code \(code)"
+        if length > 2 {
+            let reason = String(decoding: bytes[2...].prefix(120), as: UTF8.self)
+            if !reason.isEmpty { text += ": \(reason)" }
+        }
+        return text + ")"
+    }
+
+    private func established(_ wsi: OpaquePointer) {
+        let now = Self.nowMs()
+        link = .open
+        currentWsi = wsi
+        lastPongAt = now
+        nextPingAt = now + Int64(config.pingIntervalMs)
+        pingDue = false
+        sentAssets = []
+        sentSet = []
+        syncedVersion = -1
+        initialSent = false
+        lastDataAt = [:]
+        silenceCheckAt = Int64.max
+        rx.removeAll(keepingCapacity: false)
+        rxOversize = false
+        lock.withLock { connected = true }
+        if !everConnected {
+            everConnected = true
+            let pending: ConnectWaiter? = lock.withLock {
+                defer { waiter = nil }
+                return waiter
+            }
+            pending?.resolve(.success(()))
+        } else {
+            count { $0.reconnects += 1 }
+            // Before any frame of the new connection: consumers must distrust their books until
+            // the snapshots that the resubscription brings.
+            queue.push([.reconnected(ReconnectInfo(reason: lossReason, attempt: attempt))])
+        }
+        _ = lws_callback_on_writable(wsi)
+    }
+
+    private func receive(_ wsi: OpaquePointer, _ input: UnsafeMutableRawPointer?, _ length: Int) {
+        if lws_is_first_fragment(wsi) != 0 {
+            rx.removeAll(keepingCapacity: rx.capacity <= 1 << 20)
+            rxOversize = false
+            rxBinary = lws_frame_is_binary(wsi) != 0
+        }
+        if !rxOversize, length > 0, let input {
+            if rx.count + length > config.maxMessageBytes {
+                rxOversize = true
+                rx.removeAll(keepingCapacity: false)
+            } else {
+                rx.append(contentsOf: UnsafeRawBufferPointer(start: input, count: length))
+            }
+        }
+        guard lws_is_final_fragment(wsi) != 0, lws_remaining_packet_payload(wsi) == 0 else { return }
+        let oversize = rxOversize
+        rxOversize = false
+        complete(oversize: oversize)
+        rx.removeAll(keepingCapacity: rx.capacity <= 1 << 20)
+    }
+
+    /// One whole message: classify, parse, count, enqueue.
+    private func complete(oversize: Bool) {
+        let now = Self.nowMs()
+        attempt = 0   // any complete message proves the connection works: backoff starts over
+        if oversize {
+            count { $0.frames += 1; $0.skippedOversize += 1 }
+            return
+        }
+        if rxBinary {
+            count { $0.frames += 1; $0.skippedBinary += 1 }
+            return
+        }
+        let outcome: ParseOutcome? = rx.withUnsafeBufferPointer { buffer in
+            guard WebSocketUTF8.isValid(buffer) else { return nil }
+            return parser.parse(buffer)
+        }
+        guard let outcome else {
+            count { $0.frames += 1; $0.skippedInvalidUTF8 += 1 }
+            return
+        }
+        if outcome.pong { lastPongAt = now }
+        for event in outcome.events { markData(event, now) }
+        count {
+            $0.frames += 1
+            if outcome.pong { $0.pongs += 1 }
+            $0.events += outcome.events.count
+            $0.skippedUnknown += outcome.unknownEventTypes
+            $0.skippedMalformed += outcome.malformed
+        }
+        queue.push(outcome.events)
+    }
+
+    private func markData(_ event: StreamEvent, _ now: Int64) {
+        func seen(_ id: String) {
+            if lastDataAt[id] != nil { lastDataAt[id] = now }
+        }
+        switch event {
+        case .book(let book): seen(book.tokenId)
+        case .priceChange(let change): for level in change.changes { seen(level.tokenId) }
+        case .lastTradePrice(let trade): seen(trade.tokenId)
+        case .tickSizeChange(let tick): seen(tick.tokenId)
+        case .bestBidAsk(let top): seen(top.tokenId)
+        case .legacyPriceChange(let legacy): seen(legacy.tokenId)
+        case .newMarket, .marketResolved, .reconnected: break
+        }
+    }
+
+    private func writeable(_ wsi: OpaquePointer) -> Int32 {
+        if lock.withLock({ stopRequested }) {
+            lws_close_reason(wsi, LWS_CLOSE_STATUS_NORMAL, nil, 0)
+            return -1
+        }
+        guard let message = nextOutgoing() else { return 0 }
+        guard send(wsi, message) else { return -1 }
+        if pingDue || lock.withLock({ wantedVersion }) != syncedVersion {
+            _ = lws_callback_on_writable(wsi)
+        }
+        return 0
+    }
+
+    /// The next message for the server: subscription changes first (reconciling what this
+    /// connection has been told with what is wanted now), then a due PING.
+    private func nextOutgoing() -> [UInt8]? {
+        let now = Self.nowMs()
+        let (version, list): (Int, [String]?) = lock.withLock {
+            wantedVersion == syncedVersion ? (wantedVersion, nil) : (wantedVersion, wanted)
+        }
+        if let list {
+            let keep = Set(list)
+            let removed = sentAssets.filter { !keep.contains($0) }
+            if !removed.isEmpty {
+                sentAssets.removeAll { !keep.contains($0) }
+                sentSet.subtract(removed)
+                for id in removed { lastDataAt[id] = nil }
+                return Self.message(assets: removed, operation: "unsubscribe", config: config)
+            }
+            syncedVersion = version
+            let added = list.filter { !sentSet.contains($0) }
+            if !added.isEmpty {
+                sentAssets += added
+                sentSet.formUnion(added)
+                for id in added { lastDataAt[id] = now }
+                if config.assetSilenceTimeoutMs > 0 {
+                    silenceCheckAt = min(silenceCheckAt, now + Int64(config.assetSilenceTimeoutMs))
+                }
+                if !initialSent {
+                    initialSent = true
+                    return Self.message(assets: added, operation: nil, config: config)
+                }
+                return Self.message(assets: added, operation: "subscribe", config: config)
+            }
+        }
+        if pingDue {
+            pingDue = false
+            count { $0.pings += 1 }
+            return Array("PING".utf8)
+        }
+        return nil
+    }
+
+    /// `{"assets_ids":[…],"type":"market","initial_dump":true,"custom_feature_enabled":true}` (first
+    /// subscription of a connection) or `{"assets_ids":[…],"operation":"subscribe"|"unsubscribe",
+    /// "custom_feature_enabled":true}` (changes on an open socket), polymarket-api.md §2.
+    static func message(assets: [String], operation: String?, config: StreamClientConfig) -> [UInt8] {
+        var out = Array(#"{"assets_ids":["#.utf8)
+        for (index, id) in assets.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            appendJSONString(id, to: &out)
+        }
+        out.append(UInt8(ascii: "]"))
+        if let operation {
+            out += Array(#","operation":"#.utf8)
+            appendJSONString(operation, to: &out)
+        } else {
+            out += Array(#","type":"market","initial_dump":\#(config.initialDump)"#.utf8)
+        }
+        out += Array(#","custom_feature_enabled":\#(config.customFeatures)}"#.utf8)
+        return out
+    }
+
+    private static func appendJSONString(_ text: String, to out: inout [UInt8]) {
+        let hex = Array("0123456789abcdef".utf8)
+        out.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+                out.append(UInt8(ascii: "\\"))
+                out.append(byte)
+            case 0..<0x20:
+                out += Array(#"\u00"#.utf8)
+                out.append(hex[Int(byte >> 4)])
+                out.append(hex[Int(byte & 0xF)])
+            default:
+                out.append(byte)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+
+    private func send(_ wsi: OpaquePointer, _ message: [UInt8]) -> Bool {
+        let pre = Int(pm_lws_pre())
+        let needed = pre + message.count
+        if writeCapacity < needed {
+            writeBuffer?.deallocate()
+            writeCapacity = max(needed, 4_096)
+            writeBuffer = .allocate(capacity: writeCapacity)
+        }
+        guard let buffer = writeBuffer else { return false }
+        message.withUnsafeBufferPointer { bytes in
+            if let base = bytes.baseAddress { (buffer + pre).update(from: base, count: bytes.count) }
+        }
+        return lws_write(wsi, buffer + pre, message.count, LWS_WRITE_TEXT) >= 0
+    }
+}
+
+/// The one-shot result of the first connection attempt, for a blocked thread or an awaiting task.
+final class ConnectWaiter: @unchecked Sendable {
+    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    private let condition: UnsafeMutablePointer<pthread_cond_t>
+    private var result: Result<Void, PMError>?
+    private var continuation: CheckedContinuation<Result<Void, PMError>, Never>?
+
+    init() {
+        mutex = .allocate(capacity: 1)
+        mutex.initialize(to: pthread_mutex_t())
+        pthread_mutex_init(mutex, nil)
+        condition = .allocate(capacity: 1)
+        condition.initialize(to: pthread_cond_t())
+        var attributes = pthread_condattr_t()
+        pthread_condattr_init(&attributes)
+        pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)
+        pthread_cond_init(condition, &attributes)
+        pthread_condattr_destroy(&attributes)
+    }
+
+    deinit {
+        pthread_cond_destroy(condition)
+        pthread_mutex_destroy(mutex)
+        condition.deallocate()
+        mutex.deallocate()
+    }
+
+    /// First call wins; later calls are ignored.
+    func resolve(_ value: Result<Void, PMError>) {
+        pthread_mutex_lock(mutex)
+        guard result == nil else {
+            pthread_mutex_unlock(mutex)
+            return
+        }
+        result = value
+        let c = continuation
+        continuation = nil
+        pthread_cond_broadcast(condition)
+        pthread_mutex_unlock(mutex)
+        c?.resume(returning: value)
+    }
+
+    /// Blocks up to `timeoutMs`; nil on timeout.
+    func wait(timeoutMs: Int) -> Result<Void, PMError>? {
+        var deadline = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &deadline)
+        let ms = max(0, timeoutMs)
+        var nanos = Int(deadline.tv_nsec) + (ms % 1000) * 1_000_000
+        var seconds = Int(deadline.tv_sec) + ms / 1000
+        if nanos >= 1_000_000_000 {
+            nanos -= 1_000_000_000
+            seconds += 1
+        }
+        deadline.tv_sec = seconds
+        deadline.tv_nsec = nanos
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        while result == nil {
+            if pthread_cond_timedwait(condition, mutex, &deadline) == ETIMEDOUT { break }
+        }
+        return result
+    }
+
+    func value() async -> Result<Void, PMError> {
+        await withCheckedContinuation { (c: CheckedContinuation<Result<Void, PMError>, Never>) in
+            pthread_mutex_lock(mutex)
+            if let result {
+                pthread_mutex_unlock(mutex)
+                c.resume(returning: result)
+                return
+            }
+            continuation = c
+            pthread_mutex_unlock(mutex)
+        }
+    }
+}
