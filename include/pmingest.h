@@ -661,6 +661,234 @@ PM_EXTERN pm_status pm_verify_orderbook_price(pm_client *client, const char *tok
 PM_EXTERN pm_status pm_metadata_sync(pm_client *client, pm_store *store, size_t *out_markets,
                                      size_t *out_inserted, size_t *out_updated, size_t *out_unchanged);
 
+/* ============================================================================================ */
+/* Stream: pm_stream (the market channel over libwebsockets)                                    */
+/* ============================================================================================ */
+
+/**
+ * A WebSocket subscription to the market channel. One library-owned service thread runs
+ * libwebsockets; it sends `PING` every ping_interval_ms and expects `PONG`. When PONGs stop, or a
+ * subscribed asset goes silent while PONGs continue (the feed's known silent stall), it closes the
+ * socket, reconnects with exponential backoff and jitter, resubscribes every asset, and delivers
+ * a PM_EVENT_RECONNECTED event: continuity was lost, distrust local books until the next
+ * PM_EVENT_BOOK. Frames that are oversize, not UTF-8, not JSON or of unknown type are counted
+ * and skipped; the connection survives them.
+ *
+ * Delivery: events go into a bounded queue (queue_capacity). When it is full the OLDEST event is
+ * dropped, the drop is counted (PM_STREAM_STAT_DROPPED) and local books are marked invalid. Read
+ * events either by pulling (pm_stream_next) or by a callback (pm_stream_set_callback), not both.
+ */
+typedef struct pm_stream pm_stream;
+/** One stream event (owned by the caller when returned by pm_stream_next). */
+typedef struct pm_event pm_event;
+
+/** Options for pm_stream_new(). Initialise with PM_STREAM_OPTIONS_INIT or pm_stream_options_init(). */
+typedef struct pm_stream_options {
+    uint32_t version;                  /**< PM_STREAM_OPTIONS_VERSION */
+    const char *url;                   /**< NULL = wss://ws-subscriptions-clob.polymarket.com/ws/market */
+    int32_t ping_interval_ms;          /**< default 10000 */
+    int32_t pong_timeout_ms;           /**< default 30000 */
+    int32_t asset_silence_timeout_ms;  /**< per-asset staleness watchdog; default 120000; 0 = off */
+    int32_t queue_capacity;            /**< default 10000 events */
+    int64_t max_message_bytes;         /**< reassembled message cap; default 8 MiB */
+    bool verify_tls;                   /**< default true */
+} pm_stream_options;
+#define PM_STREAM_OPTIONS_VERSION 1
+#define PM_STREAM_OPTIONS_INIT \
+    { PM_STREAM_OPTIONS_VERSION, NULL, 10000, 30000, 120000, 10000, 8388608, true }
+
+/** Fills *opts with the defaults of `version`. Errors: PM_E_INVALID_ARG. Thread: any. */
+PM_EXTERN pm_status pm_stream_options_init(pm_stream_options *opts, uint32_t version);
+
+/**
+ * Creates a stream (not yet connected). `opts` may be NULL for defaults.
+ * Ownership: *out is owned by the caller; free it with pm_stream_free().
+ * Errors: PM_E_INVALID_ARG, PM_E_INVALID_UTF8. Thread: any.
+ */
+PM_EXTERN pm_status pm_stream_new(const pm_stream_options *opts, pm_stream **out);
+
+/**
+ * Connects (starting the service thread) and blocks until the socket is open.
+ * Errors: PM_E_NETWORK, PM_E_TIMEOUT, PM_E_MISUSE (already connected or closed). Thread: any.
+ */
+PM_EXTERN pm_status pm_stream_connect(pm_stream *stream);
+
+/**
+ * Subscribes to `count` token ids (the first call sends the initial subscription with
+ * initial_dump; later calls add assets on the open socket). Subscriptions are restored after
+ * every reconnect. Errors: PM_E_INVALID_ARG, PM_E_INVALID_UTF8, PM_E_MISUSE (closed). Thread: any.
+ */
+PM_EXTERN pm_status pm_stream_subscribe(pm_stream *stream, const char *const *token_ids, size_t count);
+
+/** Removes assets from the subscription. Errors: as pm_stream_subscribe(). Thread: any. */
+PM_EXTERN pm_status pm_stream_unsubscribe(pm_stream *stream, const char *const *token_ids, size_t count);
+
+/**
+ * Pull API: waits up to timeout_ms (0 = do not wait; < 0 = wait indefinitely) for the next
+ * event. PM_OK with *out set to an event, or PM_OK with *out NULL when none arrived in time.
+ * Ownership: *out is owned by the caller; free it with pm_event_free().
+ * Errors: PM_E_CANCELLED once the stream is closed (a blocked call returns at once when
+ * pm_stream_close() is called from another thread), PM_E_MISUSE when a callback is set.
+ * Thread: any one consumer thread at a time.
+ */
+PM_EXTERN pm_status pm_stream_next(pm_stream *stream, int32_t timeout_ms, pm_event **out);
+
+/**
+ * Callback invoked for each event on the stream's own delivery thread (never on the caller's
+ * thread, never on a Swift or libwebsockets thread, never concurrently with itself). `event` is
+ * borrowed for the duration of the call. Do not call pm_stream_close()/pm_stream_free() of the
+ * same stream from inside the callback (it returns PM_E_MISUSE).
+ */
+typedef void (*pm_event_cb)(const pm_event *event, void *userdata);
+
+/**
+ * Delivers events to `cb` instead of the pull API. userdata_free (may be NULL) is called exactly
+ * once, on the delivery thread, after the last callback. May be set once per stream.
+ * Errors: PM_E_INVALID_ARG, PM_E_MISUSE (already set, or closed). Thread: any.
+ */
+PM_EXTERN pm_status pm_stream_set_callback(pm_stream *stream, pm_event_cb cb, void *userdata,
+                                           void (*userdata_free)(void *userdata));
+
+/**
+ * Closes the socket, stops the service and delivery threads, and wakes a blocked
+ * pm_stream_next(). Idempotent. Errors: PM_E_INVALID_ARG (NULL), PM_E_MISUSE (from inside this
+ * stream's callback). Thread: any.
+ */
+PM_EXTERN pm_status pm_stream_close(pm_stream *stream);
+
+/** Closes (if needed) and frees the stream; NULL is a no-op. Not from inside its own callback. */
+PM_EXTERN void pm_stream_free(pm_stream *stream);
+
+/** True while the socket is open. Thread: any. */
+PM_EXTERN bool pm_stream_is_connected(const pm_stream *stream);
+
+/** Stream counters. Append-only. */
+typedef enum pm_stream_stat {
+    PM_STREAM_STAT_FRAMES = 0,        /**< text frames received */
+    PM_STREAM_STAT_EVENTS = 1,        /**< events delivered into the queue */
+    PM_STREAM_STAT_PONGS = 2,
+    PM_STREAM_STAT_RECONNECTS = 3,
+    PM_STREAM_STAT_SKIPPED = 4,       /**< unknown, malformed, oversize, invalid UTF-8 or binary */
+    PM_STREAM_STAT_DROPPED = 5        /**< events dropped on queue overflow */
+} pm_stream_stat;
+
+/** A counter's value; 0 for NULL or an unknown counter. Thread: any. */
+PM_EXTERN int64_t pm_stream_stat_value(const pm_stream *stream, pm_stream_stat stat);
+
+/**
+ * The stream's local order book of `token_id` (from snapshots and deltas), levels best first.
+ * *out is NULL when there is none yet. *out_valid is false after a reconnect, an overflow or a
+ * delta without snapshot, until the next snapshot; *out_reason (may be NULL) then says why.
+ * Ownership: *out with pm_book_free(), *out_reason with pm_string_free().
+ * Errors: PM_E_INVALID_ARG, PM_E_INVALID_UTF8. Thread: any.
+ */
+PM_EXTERN pm_status pm_stream_book(pm_stream *stream, const char *token_id, pm_book **out, bool *out_valid,
+                                   char **out_reason);
+
+/** Event kinds. Append-only. */
+typedef enum pm_event_type {
+    PM_EVENT_BOOK = 1,              /**< full snapshot: pm_event_book() */
+    PM_EVENT_PRICE_CHANGE = 2,      /**< order-book level deltas (NOT trades): pm_event_change_*() */
+    PM_EVENT_LAST_TRADE_PRICE = 3,  /**< a trade: a price update (+ size when the feed sent it) */
+    PM_EVENT_TICK_SIZE_CHANGE = 4,
+    PM_EVENT_BEST_BID_ASK = 5,
+    PM_EVENT_NEW_MARKET = 6,
+    PM_EVENT_MARKET_RESOLVED = 7,
+    PM_EVENT_LEGACY_PRICE_CHANGE = 8, /**< the brief's {"type":"price_change","asset_id","price"}: a price update */
+    PM_EVENT_RECONNECTED = 9        /**< continuity lost; local books invalid until the next snapshot */
+} pm_event_type;
+
+/** NULL is a no-op. Only for events returned by pm_stream_next(). */
+PM_EXTERN void pm_event_free(pm_event *event);
+PM_EXTERN pm_event_type pm_event_get_type(const pm_event *event);
+/** "book", "price_change", … as on the wire; "reconnected" for PM_EVENT_RECONNECTED. */
+PM_EXTERN const char *pm_event_type_name(const pm_event *event);
+/** The asset the event is about ("" when it has none or several: see pm_event_change_*). */
+PM_EXTERN const char *pm_event_token_id(const pm_event *event);
+PM_EXTERN const char *pm_event_condition_id(const pm_event *event);
+/** Server time, ms; 0 when the event has none. The brief's legacy price_change usually has no
+ * timestamp: it is stamped with the time the library received it. */
+PM_EXTERN int64_t pm_event_timestamp_ms(const pm_event *event);
+
+/**
+ * True for the trade-price signals (PM_EVENT_LAST_TRADE_PRICE and PM_EVENT_LEGACY_PRICE_CHANGE):
+ * then pm_event_token_id(), pm_event_price() and pm_event_timestamp_ms() form the PriceUpdate.
+ * A price update has NO size (G3): back-fill it with pm_fetcher_fetch_trade_size_at_price().
+ */
+PM_EXTERN bool pm_event_is_price_update(const pm_event *event);
+/** Trade price (LAST_TRADE_PRICE, LEGACY_PRICE_CHANGE); new tick (TICK_SIZE_CHANGE); else "". */
+PM_EXTERN const char *pm_event_price(const pm_event *event);
+/**
+ * The stream's own trade size of a LAST_TRADE_PRICE event when the feed sent one, else "".
+ * Not part of the price update: its absence is normal (G3).
+ */
+PM_EXTERN const char *pm_event_trade_size(const pm_event *event);
+/** "BUY"/"SELL" for LAST_TRADE_PRICE when sent, else "". */
+PM_EXTERN const char *pm_event_side(const pm_event *event);
+/** Best bid / ask of BEST_BID_ASK; "" when absent. */
+PM_EXTERN const char *pm_event_best_bid(const pm_event *event);
+PM_EXTERN const char *pm_event_best_ask(const pm_event *event);
+/** The snapshot of a BOOK event, borrowed from the event; NULL for other kinds. */
+PM_EXTERN const pm_book *pm_event_book(const pm_event *event);
+/** Number of level changes of a PRICE_CHANGE event; 0 for other kinds. */
+PM_EXTERN size_t pm_event_change_count(const pm_event *event);
+PM_EXTERN const char *pm_event_change_token_id(const pm_event *event, size_t index);
+PM_EXTERN pm_side pm_event_change_side(const pm_event *event, size_t index);
+PM_EXTERN const char *pm_event_change_price(const pm_event *event, size_t index);
+/** The level's new total size; "0" removes the level. */
+PM_EXTERN const char *pm_event_change_size(const pm_event *event, size_t index);
+/** Why continuity was lost (RECONNECTED), the winning asset (MARKET_RESOLVED) or the question
+ * (NEW_MARKET); else "". */
+PM_EXTERN const char *pm_event_detail(const pm_event *event);
+
+/* ============================================================================================ */
+/* EventProcessor: trade sizes for price updates (G3) and the size filter                       */
+/* ============================================================================================ */
+
+/** Processes price updates: the stream's size when present, else a REST back-fill (G3). */
+typedef struct pm_processor pm_processor;
+
+/**
+ * A processor whose back-fills go through `fetcher` (NULL: no back-fill) and whose filter passes
+ * trades of at least min_size (NULL: "50"). It keeps its own reference to the fetcher.
+ * Ownership: *out with pm_processor_free(). Errors: PM_E_INVALID_ARG, PM_E_PARSE, PM_E_RANGE.
+ */
+PM_EXTERN pm_status pm_processor_new(pm_fetcher *fetcher, const char *min_size, pm_processor **out);
+/** NULL is a no-op. */
+PM_EXTERN void pm_processor_free(pm_processor *processor);
+
+/** Where a processed update's size came from. Append-only. */
+typedef enum pm_size_source {
+    PM_SIZE_NONE = 0,      /**< no size found: the update does not pass */
+    PM_SIZE_STREAM = 1,    /**< the stream's last_trade_price carried it */
+    PM_SIZE_BACKFILL = 2   /**< back-filled over REST from a fresh trade near the price (G3) */
+} pm_size_source;
+
+/**
+ * Processes one event: a price update gets a size and the filter verdict. For events that are
+ * not price updates, *out_passed is false and *out_source PM_SIZE_NONE. Blocks for the REST
+ * back-fill; safe from many threads at once (no lock is held across I/O). A failed back-fill
+ * does not fail the call: it counts as an error and the update does not pass (fail closed).
+ * *out_size (may be NULL): the size as a decimal string, or NULL when unknown; free with
+ * pm_string_free(). Errors: PM_E_INVALID_ARG, PM_E_CANCELLED. Thread: any.
+ */
+PM_EXTERN pm_status pm_processor_process(pm_processor *processor, const pm_event *event, bool *out_passed,
+                                         pm_size_source *out_source, char **out_size);
+
+/** Processor counters. Append-only. */
+typedef enum pm_processor_stat {
+    PM_PROCESSOR_STAT_TOTAL = 0,
+    PM_PROCESSOR_STAT_STREAM_SIZED = 1,
+    PM_PROCESSOR_STAT_G3_BACKFILLED = 2,
+    PM_PROCESSOR_STAT_SIZE_UNKNOWN = 3,
+    PM_PROCESSOR_STAT_FILTERED = 4,
+    PM_PROCESSOR_STAT_PASSED = 5,
+    PM_PROCESSOR_STAT_ERRORS = 6
+} pm_processor_stat;
+
+/** A counter's value; 0 for NULL or an unknown counter. Thread: any. */
+PM_EXTERN int64_t pm_processor_stat_value(const pm_processor *processor, pm_processor_stat stat);
+
 #ifdef __cplusplus
 }
 #endif

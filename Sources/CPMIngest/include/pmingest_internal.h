@@ -9,6 +9,9 @@ void pmingest_set_last_error(const char *message);
 /** Copies `length` bytes into a new NUL-terminated malloc'd string; NULL on allocation failure. */
 char *pmingest_strndup(const char *bytes, size_t length);
 
+/** Names the calling thread (at most 15 characters). */
+int pmingest_thread_setname_self(const char *name);
+
 /* The header's version macros, evaluated in C so the header stays the single source of truth. */
 unsigned pmingest_header_version_number(void);
 const char *pmingest_header_version_string(void);
