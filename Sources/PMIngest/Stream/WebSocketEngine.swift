@@ -40,6 +40,7 @@ final class WebSocketEngine: @unchecked Sendable {
     let url: WebSocketURL
     let queue: EventQueue
     private let parser = MarketChannelParser()
+    private let wallClock = SystemClock()
     private let lock = Lock()
 
     // MARK: Shared state, guarded by `lock`
@@ -473,7 +474,8 @@ final class WebSocketEngine: @unchecked Sendable {
             link = .idle
             exiting = true
             var reason = reason
-            if url.tls, reason.contains("SSL") {
+            // A byte search: String.contains(String) would link the 1.5 MB regex engine into the .so.
+            if url.tls, reason.utf8.containsBytes("SSL") {
                 // lws 4.1 renders OpenSSL 3 errors poorly ("connect SSL err 1: error:00000001:lib(0)…").
                 reason += " (TLS handshake failed: untrusted certificate, wrong host name or protocol error"
                     + (config.verifyTLS ? ")" : "; verification was off)")
@@ -639,7 +641,8 @@ final class WebSocketEngine: @unchecked Sendable {
         }
         let outcome: ParseOutcome? = rx.withUnsafeBufferPointer { buffer in
             guard WebSocketUTF8.isValid(buffer) else { return nil }
-            return parser.parse(buffer)
+            // The receive time stamps the brief's legacy price_change, which has no timestamp.
+            return parser.parse(buffer, receivedAtMs: wallClock.nowMilliseconds())
         }
         guard let outcome else {
             count { $0.frames += 1; $0.skippedInvalidUTF8 += 1 }
