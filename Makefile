@@ -115,7 +115,7 @@ examples-test: lib
 
 # ---- demo, benchmarks, coverage ------------------------------------------------------------------
 
-demo: $(STAMPS)/apt
+demo: $(STAMPS)/apt $(STAMPS)/venv
 	scripts/demo.sh
 
 bench: lib $(STAMPS)/venv

@@ -42,3 +42,5 @@ func readAll(_ path: String) throws -> [UInt8] {
     }
     return bytes
 }
+
+func fflushStdout() { fflush(nil) }

@@ -50,3 +50,39 @@ enum Output {
         return .object(JSONObject(members))
     }
 }
+
+extension Output {
+    static func marketJSON(_ m: Market) -> JSONValue {
+        var members: [JSONObject.Member] = [
+            .init(key: "id", value: .string(m.id)), .init(key: "condition_id", value: .string(m.conditionId)),
+            .init(key: "active", value: .bool(m.active)), .init(key: "closed", value: .bool(m.closed)),
+            .init(key: "neg_risk", value: .bool(m.negRisk)),
+            .init(key: "tokens", value: .array(m.tokens.map { token in
+                .object(JSONObject([.init(key: "token_id", value: .string(token.tokenId)),
+                                    .init(key: "outcome", value: token.outcome.map(JSONValue.string) ?? .null)]))
+            })),
+        ]
+        if let q = m.question { members.append(.init(key: "question", value: .string(q))) }
+        if let t = m.tickSize { members.append(.init(key: "tick_size", value: .string(t.description))) }
+        return .object(JSONObject(members))
+    }
+
+    static func bookJSON(_ b: OrderBook) -> JSONValue {
+        func levels(_ side: [OrderBookLevel]) -> JSONValue {
+            .array(side.map { .object(JSONObject([.init(key: "price", value: .string($0.price.description)),
+                                                  .init(key: "size", value: .string($0.size.description))])) })
+        }
+        var members: [JSONObject.Member] = [.init(key: "token_id", value: .string(b.tokenId)),
+                                            .init(key: "bids", value: levels(b.bids)), .init(key: "asks", value: levels(b.asks))]
+        if let t = b.timestampMs { members.append(.init(key: "timestamp_ms", value: .number(JSONNumber(t)))) }
+        return .object(JSONObject(members))
+    }
+
+    /// One status line, rewritten in place on a terminal.
+    static func progress(_ line: String) {
+        print("\r\(line)\u{1B}[K", terminator: "")
+        fflushStdout()
+    }
+
+    static func endProgress() { print("") }
+}

@@ -1,0 +1,121 @@
+import ArgumentParser
+import PMIngest
+
+struct Markets: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List active markets (every Gamma page).")
+    @OptionGroup var connection: ConnectionOptions
+    @Flag(help: "JSON output.") var json = false
+
+    func run() async throws {
+        let (client, transport) = try connection.client()
+        defer { transport.shutdown() }
+        let markets = try await client.fetchActiveMarkets()
+        if json {
+            print(Output.json(markets.map(Output.marketJSON)))
+            return
+        }
+        print(Output.table(["condition", "tick", "neg-risk", "tokens", "question"], markets.map {
+            [Output.shortToken($0.conditionId), $0.tickSize?.description ?? "", $0.negRisk ? "yes" : "no",
+             $0.tokens.map { "\($0.outcome ?? "?"):\(Output.shortToken($0.tokenId))" }.joined(separator: " "), $0.question ?? ""]
+        }))
+        print("\(markets.count) active markets")
+    }
+}
+
+struct Book: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show a token's order book, best levels first.")
+    @OptionGroup var connection: ConnectionOptions
+    @Argument(help: "Token (asset) id.") var token: String
+    @Option(help: "Levels per side.") var depth = 5
+    @Flag(help: "JSON output.") var json = false
+
+    func run() async throws {
+        let (client, transport) = try connection.client()
+        defer { transport.shutdown() }
+        let book = try await client.fetchOrderBook(tokenId: token)
+        if json {
+            print(Output.bookJSON(book).serialized())
+            return
+        }
+        let rows = (0..<max(min(depth, max(book.bids.count, book.asks.count)), 0)).map { i -> [String] in
+            let bid = i < book.bids.count ? book.bids[i] : nil
+            let ask = i < book.asks.count ? book.asks[i] : nil
+            return [bid?.size.description ?? "", bid?.price.description ?? "", ask?.price.description ?? "", ask?.size.description ?? ""]
+        }
+        print(Output.table(["bid size", "bid", "ask", "ask size"], rows))
+        print("best bid \(book.bestBid?.price.description ?? "none"), best ask \(book.bestAsk?.price.description ?? "none")"
+              + (book.isCrossed ? " (CROSSED)" : ""))
+    }
+}
+
+struct Trades: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Recent trades of a token that passed the age check (G1).",
+        discussion: "Trades older than --max-age are never shown as recent; how many were dropped is printed.")
+    @OptionGroup var connection: ConnectionOptions
+    @Argument(help: "Token (asset) id.") var token: String
+    @Option(help: "Maximum trade age in seconds.") var maxAge: Int64 = TradeFetcher.defaultMaxAgeSeconds
+    @Flag(help: "JSON output.") var json = false
+
+    func run() async throws {
+        let (client, transport) = try connection.client()
+        defer { transport.shutdown() }
+        let report = try await TradeFetcher(source: client, maxAgeSeconds: maxAge).fetchRecentTradesReport(tokenId: token)
+        if json {
+            print(Output.json(report.trades.map(Output.tradeJSON)))
+            return
+        }
+        print(Output.table(["time (UTC)", "side", "price", "size"], report.trades.map {
+            [ISO8601.format(milliseconds: $0.timestampMs), $0.side.rawValue, $0.price.description, $0.size.description]
+        }))
+        print("\(report.trades.count) trades within \(maxAge) s; \(report.droppedStale) stale and "
+              + "\(report.droppedFuture) future-dated trades dropped (G1)")
+    }
+}
+
+struct Verify: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check a price against the order book before an order (G5).",
+        discussion: "Exit status 0 when the price is within --max-deviation of the best bid, 3 when it is rejected.")
+    @OptionGroup var connection: ConnectionOptions
+    @Argument(help: "Token (asset) id.") var token: String
+    @Argument(help: "Expected price, e.g. 0.95.") var price: String
+    @Option(help: "Largest allowed |best bid - price|.") var maxDeviation = "0.10"
+    @Flag(help: "JSON output.") var json = false
+
+    func run() async throws {
+        let expected: Price, deviation: Price
+        do { expected = try Price(price) } catch { throw PMError(.invalidArgument, "price: \(error)") }
+        do { deviation = try Price(maxDeviation) } catch { throw PMError(.invalidArgument, "--max-deviation: \(error)") }
+        let (client, transport) = try connection.client()
+        defer { transport.shutdown() }
+        let result = try await verifyOrderbookPrice(client: client, tokenId: token, expectedPrice: expected, maxDeviation: deviation)
+        if json {
+            var members: [JSONObject.Member] = [.init(key: "is_valid", value: .bool(result.isValid)),
+                                                .init(key: "reason", value: .string(result.reason))]
+            members.append(.init(key: "best_bid", value: result.bestBid.map { .string($0.description) } ?? .null))
+            print(JSONValue.object(JSONObject(members)).serialized())
+        } else {
+            print((result.isValid ? "OK      " : "REJECTED ") + result.reason)
+        }
+        if !result.isValid { throw ExitCode(3) }
+    }
+}
+
+struct Sync: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Sync token metadata of every active market into SQLite.")
+    @OptionGroup var connection: ConnectionOptions
+    @Option(help: "SQLite database file.") var db: String
+
+    func run() async throws {
+        let (client, transport) = try connection.client()
+        defer { transport.shutdown() }
+        let sync = MetadataSync(client: client, database: try Database(DatabaseConfig(path: db)))
+        let report = try await sync.sync { pages, markets in
+            Output.progress("pages \(pages)  markets \(markets)")
+        }
+        Output.endProgress()
+        print("synced \(report.markets) markets into \(db): \(report.inserted) tokens inserted, "
+              + "\(report.updated) updated, \(report.unchanged) unchanged")
+    }
+}
