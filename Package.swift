@@ -32,6 +32,8 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "pmingest-bench", dependencies: ["PMIngest"], path: "bench/swift"),
+        // examples/swift: the native async/await API as a Swift caller meets it (run by make test).
+        .executableTarget(name: "pmingest-example-swift", dependencies: ["PMIngest"], path: "examples/swift"),
         .testTarget(name: "PMIngestTests", dependencies: ["PMIngest"]),
     ]
 )

@@ -10,4 +10,10 @@ examples/c/run_installed.sh "$prefix"
 if [ -x examples/c/run_against_fake.sh ]; then
   examples/c/run_against_fake.sh "$prefix/lib" "$prefix/include"
 fi
+echo "== examples/swift (async/await + AsyncSequence) against the fake Polymarket"
+swift build --product pmingest-example-swift 2>&1 | grep -E "error|warning: " || true
+PMINGEST_EXAMPLE_SECONDS=3 scripts/with-fake-polymarket.sh "$(swift build --show-bin-path)/pmingest-example-swift"
+echo "== examples/python (research script) against the fake Polymarket"
+PMINGEST_LIBRARY="$prefix/lib/libpmingest.so.0" PYTHONPATH="$PWD/bindings/python" \
+  scripts/with-fake-polymarket.sh .venv/bin/python examples/python/research.py 3
 echo "examples: passed"
