@@ -106,6 +106,7 @@ c-test: lib
 python-test: lib $(STAMPS)/venv
 	PMINGEST_LIBRARY=$(CURDIR)/$(LIBSO) $(VPY) -m pytest -q bindings/python/tests
 	scripts/check-python-install.sh $(CURDIR)/$(LIBSO)
+	scripts/check-wheel.sh $(CURDIR)/$(LIBSO)
 
 fakeserver-test: $(STAMPS)/venv
 	$(VPY) -m pytest -q Tests/fakepolymarket
