@@ -10,6 +10,12 @@ examples/c/run_installed.sh "$prefix"
 if [ -x examples/c/run_against_fake.sh ]; then
   examples/c/run_against_fake.sh "$prefix/lib" "$prefix/include"
 fi
+echo "== examples/cpp (RAII wrappers, pull-based stream) against the fake Polymarket"
+# shellcheck disable=SC2046  # pkg-config output is a list of flags
+${CXX:-g++} -std=c++17 -Wall -Wextra -Werror -pedantic examples/cpp/main.cpp \
+  $(PKG_CONFIG_PATH="$prefix/lib/pkgconfig" pkg-config --cflags --libs pmingest) \
+  -Wl,-rpath,"$prefix/lib" -o "$prefix/pmingest-example-cpp"
+PMINGEST_EXAMPLE_SECONDS=3 scripts/with-fake-polymarket.sh "$prefix/pmingest-example-cpp"
 echo "== examples/swift (async/await + AsyncSequence) against the fake Polymarket"
 swift build --product pmingest-example-swift 2>&1 | grep -E "error|warning: " || true
 PMINGEST_EXAMPLE_SECONDS=3 scripts/with-fake-polymarket.sh "$(swift build --show-bin-path)/pmingest-example-swift"
