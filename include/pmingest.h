@@ -889,6 +889,40 @@ typedef enum pm_processor_stat {
 /** A counter's value; 0 for NULL or an unknown counter. Thread: any. */
 PM_EXTERN int64_t pm_processor_stat_value(const pm_processor *processor, pm_processor_stat stat);
 
+/* ============================================================================================ */
+/* Recording: stream trades into the store (research use)                                       */
+/* ============================================================================================ */
+
+/** Buffers stream trades (PM_EVENT_LAST_TRADE_PRICE) and writes them to a store in batches. */
+typedef struct pm_recorder pm_recorder;
+
+/**
+ * A recorder writing into `store` every batch_size trades (> 0; 0 = 500) or once flush_ms have
+ * passed since the last write (>= 0). It keeps its own reference to the store. Only prints with a
+ * side and a size become trade rows; the others are counted as skipped, never stored with
+ * made-up values. Ownership: *out with pm_recorder_free(). Errors: PM_E_INVALID_ARG.
+ * Thread: one thread at a time per recorder.
+ */
+PM_EXTERN pm_status pm_recorder_new(pm_store *store, int32_t batch_size, int64_t flush_ms, pm_recorder **out);
+
+/**
+ * Records one event (events of other kinds are ignored) and writes the batch when due.
+ * Errors: PM_E_INVALID_ARG, and the pm_store_* errors of a batch write (the batch is kept and
+ * retried on the next call or pm_recorder_flush()).
+ */
+PM_EXTERN pm_status pm_recorder_record(pm_recorder *recorder, const pm_event *event);
+
+/** Writes what is buffered now. Errors: as pm_recorder_record(). */
+PM_EXTERN pm_status pm_recorder_flush(pm_recorder *recorder);
+
+/** Trades written so far (new or already present). 0 for NULL. */
+PM_EXTERN int64_t pm_recorder_recorded(const pm_recorder *recorder);
+/** Prints skipped for lack of a side or size. 0 for NULL. */
+PM_EXTERN int64_t pm_recorder_skipped(const pm_recorder *recorder);
+
+/** Flushes (errors are dropped; call pm_recorder_flush() first to see them) and frees. NULL is a no-op. */
+PM_EXTERN void pm_recorder_free(pm_recorder *recorder);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1493,6 +1493,37 @@ static void test_processor(void) {
     CHECK_I64(pm_event_get_type(brief), PM_EVENT_LEGACY_PRICE_CHANGE);
     pm_stream_free(stream); /* the events are ours */
 
+    /* Recording: only prints with a side and a size become trade rows, written in batches. */
+    {
+        pm_store *store = NULL;
+        pm_recorder *rec = NULL, *bad = SENTINEL(pm_recorder);
+        int64_t count = -1;
+        CHECK_STATUS(pm_store_open(":memory:", NULL, &store), PM_OK);
+        CHECK_STATUS(pm_recorder_new(store, 2, 60000, &rec), PM_OK);
+        CHECK_STATUS(pm_recorder_record(rec, book_ev), PM_OK);  /* not a trade: ignored */
+        CHECK_STATUS(pm_recorder_record(rec, sized), PM_OK);
+        CHECK_STATUS(pm_recorder_record(rec, sizeless), PM_OK); /* no size: skipped, not invented */
+        CHECK_STATUS(pm_store_count_trades(store, NULL, &count), PM_OK);
+        CHECK_I64(count, 0);                                    /* still buffered */
+        CHECK_STATUS(pm_recorder_record(rec, small), PM_OK);    /* second trade: the batch is written */
+        CHECK_STATUS(pm_store_count_trades(store, NULL, &count), PM_OK);
+        CHECK_I64(count, 2);
+        CHECK_I64(pm_recorder_recorded(rec), 2);
+        CHECK_I64(pm_recorder_skipped(rec), 1);
+        CHECK_STATUS(pm_recorder_flush(rec), PM_OK);
+        CHECK_FAILS(pm_recorder_record(rec, NULL), PM_E_INVALID_ARG);
+        CHECK_FAILS(pm_recorder_record(NULL, sized), PM_E_INVALID_ARG);
+        CHECK_FAILS(pm_recorder_new(NULL, 0, 0, &bad), PM_E_INVALID_ARG);
+        CHECK(bad == NULL);
+        CHECK_FAILS(pm_recorder_new(store, -1, 0, &bad), PM_E_INVALID_ARG);
+        CHECK_I64(pm_recorder_recorded(NULL), 0);
+        CHECK_I64(pm_recorder_skipped(NULL), 0);
+        pm_store_free(store);   /* the recorder keeps the store open */
+        CHECK_STATUS(pm_recorder_record(rec, small), PM_OK);
+        pm_recorder_free(rec);  /* flushes */
+        pm_recorder_free(NULL);
+    }
+
 #define PROCESS(proc, event, want_status)                                                   \
     do {                                                                                    \
         passed = true;                                                                      \

@@ -53,6 +53,7 @@ from .client import Market, MarketToken, OrderBook, OrderBookLevel, PolymarketCl
 from .fetcher import TradeFetcher, fetch_recent_trades
 from .numbers import format_decimal, parse_decimal
 from .processor import EventProcessor, ProcessedEvent
+from .recorder import TradeRecorder
 from .storage import (
     Database,
     DatabaseConfig,
@@ -97,6 +98,7 @@ __all__ = [
     "LevelChange",
     "EventProcessor",
     "ProcessedEvent",
+    "TradeRecorder",
     # storage
     "Database",
     "DatabaseConfig",

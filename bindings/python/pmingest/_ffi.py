@@ -254,9 +254,14 @@ class Processor(_Opaque):
     """struct pm_processor"""
 
 
+class Recorder(_Opaque):
+    """struct pm_recorder"""
+
+
 StreamP = POINTER(Stream)
 EventP = POINTER(Event)
 ProcessorP = POINTER(Processor)
+RecorderP = POINTER(Recorder)
 
 pm_status = c_int  # enum pm_status
 pm_change = c_int  # enum pm_change
@@ -821,6 +826,19 @@ pm_processor_process = _declare(
 pm_processor_stat_value = _declare(
     "pm_processor_stat_value", c_int64, [ProcessorP, pm_processor_stat]
 )
+
+# pm_status pm_recorder_new(pm_store *store, int32_t batch_size, int64_t flush_ms, pm_recorder **out);
+pm_recorder_new = _declare("pm_recorder_new", STATUS, [StoreP, c_int32, c_int64, POINTER(RecorderP)])
+# pm_status pm_recorder_record(pm_recorder *recorder, const pm_event *event);
+pm_recorder_record = _declare("pm_recorder_record", STATUS, [RecorderP, EventP])
+# pm_status pm_recorder_flush(pm_recorder *recorder);
+pm_recorder_flush = _declare("pm_recorder_flush", STATUS, [RecorderP])
+# int64_t pm_recorder_recorded(const pm_recorder *recorder);
+pm_recorder_recorded = _declare("pm_recorder_recorded", c_int64, [RecorderP])
+# int64_t pm_recorder_skipped(const pm_recorder *recorder);
+pm_recorder_skipped = _declare("pm_recorder_skipped", c_int64, [RecorderP])
+# void pm_recorder_free(pm_recorder *recorder);
+pm_recorder_free = _declare("pm_recorder_free", None, [RecorderP])
 
 
 # ---------------------------------------------------------------------------------------------

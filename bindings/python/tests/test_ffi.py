@@ -69,6 +69,7 @@ _OPAQUE = {
     "pm_stream": _ffi.Stream,
     "pm_event": _ffi.Event,
     "pm_processor": _ffi.Processor,
+    "pm_recorder": _ffi.Recorder,
 }
 # Function-pointer types: the typedef'd callback, and inline parameters spelled without names.
 _CALLBACKS = {

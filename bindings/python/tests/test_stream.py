@@ -761,3 +761,22 @@ def test_exports():
     for name in ("WebSocketClient", "PriceUpdate", "StreamEvent", "LevelChange", "EventProcessor", "ProcessedEvent"):
         assert name in pmingest.__all__ and getattr(pmingest, name) is not None
     assert stream_module.SLICE_MS <= 250
+
+
+def test_trade_recorder_batches_stream_trades(ws_fake):
+    frames = [{"json": last_trade(size="75")}, {"json": last_trade(size=None)}, {"json": last_trade(price="0.53", size="10")}]
+    client = connected(ws_fake, {"dump": False, "on_subscribe": frames})
+    events = [client.receive_event(timeout=5) for _ in frames]
+    with pmingest.Database(pmingest.DatabaseConfig(path=":memory:")) as db:
+        trades = pmingest.TradeRepository(db)
+        with pmingest.TradeRecorder(db, batch_size=2, flush_ms=60_000) as recorder:
+            recorder.record(events[0])
+            recorder.record(events[1])  # no size: skipped, never stored with an invented one
+            assert trades.count() == 0  # buffered
+            recorder.record(events[2])  # the second trade writes the batch
+            assert trades.count() == 2
+            assert (recorder.recorded, recorder.skipped) == (2, 1)
+            stored = trades.query(TOKEN)
+            assert sorted(t.size for t in stored) == [Decimal("10"), Decimal("75")]
+        with pytest.raises(ValueError):
+            recorder.record(events[0])
