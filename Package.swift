@@ -9,6 +9,8 @@ let package = Package(
     name: "pmingest",
     products: [
         .library(name: "PMIngest", targets: ["PMIngest"]),
+        // The library's log into swift-log, for Swift callers; kept out of the core (and the .so).
+        .library(name: "PMIngestSwiftLog", targets: ["PMIngestSwiftLog"]),
         .library(name: "pmingest", type: .dynamic, targets: ["PMIngestC"]),
         // Named pmingest-cli because SwiftPM silently skips an executable product that shares the
         // library product's name; `make install` installs it as `pmingest`.
@@ -16,6 +18,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
     ],
     targets: [
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
@@ -25,6 +28,9 @@ let package = Package(
         // The public header (include/pmingest.h, symlinked) plus the thread-local error slot.
         .target(name: "CPMIngest"),
         .target(name: "PMIngest", dependencies: ["CCurl", "CLibWebSockets", "CSQLite", "CCrypto"]),
+        .target(name: "PMIngestSwiftLog", dependencies: [
+            "PMIngest", .product(name: "Logging", package: "swift-log"),
+        ]),
         // Only the C boundary: argument checks, handle boxing, status mapping. No logic.
         .target(name: "PMIngestC", dependencies: ["PMIngest", "CPMIngest"]),
         .executableTarget(name: "pmingest-cli", dependencies: [
@@ -34,6 +40,6 @@ let package = Package(
         .executableTarget(name: "pmingest-bench", dependencies: ["PMIngest"], path: "bench/swift"),
         // examples/swift: the native async/await API as a Swift caller meets it (run by make test).
         .executableTarget(name: "pmingest-example-swift", dependencies: ["PMIngest"], path: "examples/swift"),
-        .testTarget(name: "PMIngestTests", dependencies: ["PMIngest"]),
+        .testTarget(name: "PMIngestTests", dependencies: ["PMIngest", "PMIngestSwiftLog"]),
     ]
 )

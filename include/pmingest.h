@@ -923,6 +923,37 @@ PM_EXTERN int64_t pm_recorder_skipped(const pm_recorder *recorder);
 /** Flushes (errors are dropped; call pm_recorder_flush() first to see them) and frees. NULL is a no-op. */
 PM_EXTERN void pm_recorder_free(pm_recorder *recorder);
 
+/* ============================================================================================ */
+/* Logging                                                                                      */
+/* ============================================================================================ */
+
+/** Log levels. Append-only. */
+typedef enum pm_log_level {
+    PM_LOG_TRACE = 0,
+    PM_LOG_DEBUG = 1,   /**< e.g. each skipped stream event, with the reason */
+    PM_LOG_INFO = 2,
+    PM_LOG_WARNING = 3, /**< e.g. an HTTP retry, a reconnect, a dropped event, a skipped frame */
+    PM_LOG_ERROR = 4    /**< e.g. a request that failed after its retries */
+} pm_log_level;
+
+/**
+ * A log line from the library. `subsystem` ("http", "stream", "lws", …) and `message` are
+ * borrowed for the duration of the call. Runs on whichever library thread logs (the HTTP thread,
+ * a stream's service thread, or the thread of the pm_* call), one line at a time: calls are
+ * serialized. It must not call pm_set_log_callback() and should return quickly.
+ */
+typedef void (*pm_log_cb)(pm_log_level level, const char *subsystem, const char *message, void *userdata);
+
+/**
+ * Routes the library's log (including libwebsockets' own messages) to `cb` for lines at
+ * min_level and above; cb NULL turns logging off (the default: the library never writes to
+ * stderr by itself). The previous callback's userdata_free (may be NULL) is called exactly once,
+ * after its last call, on the thread calling this function.
+ * Errors: PM_E_INVALID_ARG (a level out of range). Thread: any (not from inside the callback).
+ */
+PM_EXTERN pm_status pm_set_log_callback(pm_log_cb cb, pm_log_level min_level, void *userdata,
+                                        void (*userdata_free)(void *userdata));
+
 #ifdef __cplusplus
 }
 #endif

@@ -986,6 +986,48 @@ static void test_retry_then_success(void) {
     pm_client_free(client);
 }
 
+/* Logging: a retry reaches the host's callback as a warning from "http", on a library thread;
+ * replacing the callback frees the previous userdata exactly once. */
+static pthread_mutex_t log_mutex = PTHREAD_MUTEX_INITIALIZER;
+static int log_retry_lines, log_frees, log_bad_level;
+
+static void on_log(pm_log_level level, const char *subsystem, const char *message, void *userdata) {
+    (void)userdata;
+    pthread_mutex_lock(&log_mutex);
+    if ((int)level > (int)PM_LOG_ERROR) log_bad_level++;
+    if (strcmp(subsystem, "http") == 0 && strstr(message, "HTTP 503") && strstr(message, "retry")) log_retry_lines++;
+    pthread_mutex_unlock(&log_mutex);
+}
+
+static void on_log_free(void *userdata) {
+    (void)userdata;
+    pthread_mutex_lock(&log_mutex);
+    log_frees++;
+    pthread_mutex_unlock(&log_mutex);
+}
+
+static void test_log_callback(void) {
+    char sid[96];
+    pm_client *client;
+    pm_book *book = NULL;
+
+    CHECK_FAILS(pm_set_log_callback(on_log, (pm_log_level)42, NULL, NULL), PM_E_INVALID_ARG);
+    CHECK_STATUS(pm_set_log_callback(on_log, PM_LOG_WARNING, &log_frees, on_log_free), PM_OK);
+    new_session("logging", "basic", sid, sizeof sid);
+    client = client_for(sid, 2000, 4, 0);
+    session_post(sid, "faults",
+                 "{\"rules\":[{\"path\":\"/clob/book\",\"times\":1,\"status\":503,\"headers\":{\"Retry-After\":\"0\"}}]}");
+    CHECK_STATUS(pm_client_fetch_orderbook(client, A_YES, &book), PM_OK);
+    pm_book_free(book);
+    pm_client_free(client);
+    CHECK_STATUS(pm_set_log_callback(NULL, PM_LOG_WARNING, NULL, NULL), PM_OK); /* off: frees the old userdata */
+    pthread_mutex_lock(&log_mutex);
+    CHECK(log_retry_lines >= 1);
+    CHECK_I64(log_frees, 1);
+    CHECK_I64(log_bad_level, 0);
+    pthread_mutex_unlock(&log_mutex);
+}
+
 static void test_http_errors(void) {
     char sid[96];
     pm_client *client;
@@ -1648,6 +1690,7 @@ int main(int argc, char **argv) {
 
     setup_g5_session();
     test_g5_verify();
+    test_log_callback();
     test_g5_unfetchable_fails_closed();
     test_book_accessors();
     test_fetch_orderbooks();

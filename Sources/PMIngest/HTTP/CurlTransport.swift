@@ -55,9 +55,13 @@ public final class CurlTransport: HTTPTransport {
                 if case .response(let response) = result { return response }
                 throw Self.error(for: result, reason: .notRetryable, attempts: attempt, spec: spec)
             case .retry(let delay):
+                PMLog.log(.warning, "http", "\(spec.method.rawValue) \(ResponseExcerpt.shortURL(spec.url)): "
+                          + "\(Self.describe(outcome)); retry \(attempt) in \(delay) ms")
                 try await engine.sleep(milliseconds: delay)
             case .giveUp(let reason):
-                throw Self.error(for: result, reason: reason, attempts: attempt, spec: spec)
+                let error = Self.error(for: result, reason: reason, attempts: attempt, spec: spec)
+                PMLog.log(.error, "http", error.message)
+                throw error
             }
         }
     }
@@ -70,6 +74,13 @@ public final class CurlTransport: HTTPTransport {
     }
 
     // MARK: Errors
+
+    static func describe(_ outcome: AttemptOutcome) -> String {
+        switch outcome {
+        case .response(let status, let retryAfter): return "HTTP \(status)" + (retryAfter.map { " (Retry-After: \($0))" } ?? "")
+        case .failure(let failure): return "\(failure)"
+        }
+    }
 
     static func error(for result: CurlResult, reason: GiveUpReason, attempts: Int, spec: CurlRequestSpec) -> PMError {
         let target = "\(spec.method.rawValue) \(ResponseExcerpt.shortURL(spec.url))"

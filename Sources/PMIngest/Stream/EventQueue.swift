@@ -99,6 +99,10 @@ final class EventQueue: @unchecked Sendable {
         if count > 0 || gapDropped > 0 { pthread_cond_broadcast(condition) }
         pthread_mutex_unlock(mutex)
         for (continuation, event) in resumes { continuation.resume(returning: event) }
+        if droppedNow > 0 {
+            PMLog.log(.warning, "stream", "queue full (\(capacity) events): dropped the \(droppedNow) oldest; "
+                      + "the consumer will see a continuity gap")
+        }
         return droppedNow
     }
 

@@ -4,9 +4,14 @@ import Glibc
 #endif
 
 /// libwebsockets logs NOTICE lines to stderr by default. lws logging is process-global: route it
-/// to nowhere, once. (A later change routes it to a pmingest log callback instead.)
+/// into pmingest's log (subsystem "lws"), once: never to the host's stderr.
 private let lwsLogRouting: Void = {
-    lws_set_log_level(LLL_ERR | LLL_WARN) { _, _ in }
+    lws_set_log_level(LLL_ERR | LLL_WARN) { level, line in
+        guard let line else { return }
+        var text = String(cString: line)
+        while text.last == "\n" { text.removeLast() }
+        PMLog.log(level & Int32(LLL_ERR) != 0 ? .error : .warning, "lws", text)
+    }
 }()
 
 /// The protocol callback: state comes from the context user pointer (the engine, kept alive by
@@ -433,6 +438,7 @@ final class WebSocketEngine: @unchecked Sendable {
 
     /// Closes the current socket at once (outside any lws callback), recording why.
     private func kill(_ reason: String) {
+        PMLog.log(.warning, "stream", "closing the connection: \(reason)")
         killReason = reason
         if let wsi = currentWsi {
             lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_SYNC)
@@ -599,6 +605,7 @@ final class WebSocketEngine: @unchecked Sendable {
             pending?.resolve(.success(()))
         } else {
             count { $0.reconnects += 1 }
+            PMLog.log(.warning, "stream", "reconnected (attempt \(attempt)) after: \(lossReason); resubscribing")
             // Before any frame of the new connection: consumers must distrust their books until
             // the snapshots that the resubscription brings.
             queue.push([.reconnected(ReconnectInfo(reason: lossReason, attempt: attempt))])
@@ -633,10 +640,12 @@ final class WebSocketEngine: @unchecked Sendable {
         attempt = 0   // any complete message proves the connection works: backoff starts over
         if oversize {
             count { $0.frames += 1; $0.skippedOversize += 1 }
+            PMLog.log(.warning, "stream", "skipped a message over the \(config.maxMessageBytes)-byte cap")
             return
         }
         if rxBinary {
             count { $0.frames += 1; $0.skippedBinary += 1 }
+            PMLog.log(.debug, "stream", "skipped a binary frame")
             return
         }
         let outcome: ParseOutcome? = rx.withUnsafeBufferPointer { buffer in
@@ -646,7 +655,11 @@ final class WebSocketEngine: @unchecked Sendable {
         }
         guard let outcome else {
             count { $0.frames += 1; $0.skippedInvalidUTF8 += 1 }
+            PMLog.log(.warning, "stream", "skipped a frame that is not valid UTF-8")
             return
+        }
+        if outcome.skipped > 0, let reason = outcome.lastSkipReason {
+            PMLog.log(.debug, "stream", "skipped \(outcome.skipped) event(s): \(reason)")
         }
         if outcome.pong { lastPongAt = now }
         for event in outcome.events { markData(event, now) }

@@ -54,6 +54,7 @@ from .fetcher import TradeFetcher, fetch_recent_trades
 from .numbers import format_decimal, parse_decimal
 from .processor import EventProcessor, ProcessedEvent
 from .recorder import TradeRecorder
+from ._logging import set_log_level
 from .storage import (
     Database,
     DatabaseConfig,
@@ -99,6 +100,7 @@ __all__ = [
     "EventProcessor",
     "ProcessedEvent",
     "TradeRecorder",
+    "set_log_level",
     # storage
     "Database",
     "DatabaseConfig",

@@ -278,6 +278,11 @@ pm_processor_stat = c_int  # enum pm_processor_stat
 pm_event_cb = ctypes.CFUNCTYPE(None, EventP, c_void_p)
 # void (*userdata_free)(void *userdata)  (parameter of pm_stream_set_callback)
 pm_userdata_free_cb = ctypes.CFUNCTYPE(None, c_void_p)
+pm_log_level = c_int  # enum pm_log_level
+# typedef void (*pm_log_cb)(pm_log_level level, const char *subsystem, const char *message, void *userdata);
+# The one push callback the binding registers (a log sink cannot be pulled): a module-level
+# trampoline in _logging.py, referenced for the life of the process.
+pm_log_cb = ctypes.CFUNCTYPE(None, pm_log_level, ctypes.c_char_p, ctypes.c_char_p, c_void_p)
 
 
 class StoreOptions(Structure):
@@ -825,6 +830,12 @@ pm_processor_process = _declare(
 # int64_t pm_processor_stat_value(const pm_processor *processor, pm_processor_stat stat);
 pm_processor_stat_value = _declare(
     "pm_processor_stat_value", c_int64, [ProcessorP, pm_processor_stat]
+)
+
+# pm_status pm_set_log_callback(pm_log_cb cb, pm_log_level min_level, void *userdata,
+#                               void (*userdata_free)(void *userdata));
+pm_set_log_callback = _declare(
+    "pm_set_log_callback", STATUS, [pm_log_cb, pm_log_level, c_void_p, pm_userdata_free_cb]
 )
 
 # pm_status pm_recorder_new(pm_store *store, int32_t batch_size, int64_t flush_ms, pm_recorder **out);

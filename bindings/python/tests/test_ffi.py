@@ -52,6 +52,7 @@ _SCALARS = {
     "pm_stream_stat": c_int,
     "pm_size_source": c_int,
     "pm_processor_stat": c_int,
+    "pm_log_level": c_int,
 }
 _OPAQUE = {
     "pm_store": _ffi.Store,
@@ -74,6 +75,7 @@ _OPAQUE = {
 # Function-pointer types: the typedef'd callback, and inline parameters spelled without names.
 _CALLBACKS = {
     "pm_event_cb": _ffi.pm_event_cb,
+    "pm_log_cb": _ffi.pm_log_cb,
     "void (*)(void *)": _ffi.pm_userdata_free_cb,
 }
 _STRUCTS = {

@@ -746,3 +746,20 @@ def test_public_names():
         assert name in pmingest.__all__ and hasattr(pmingest, name)
     for cls in (pmingest.Market, pmingest.MarketToken, pmingest.OrderBook, pmingest.OrderBookLevel):
         assert dataclasses.is_dataclass(cls) and cls.__dataclass_params__.frozen
+
+
+def test_library_log_reaches_python_logging(fake, caplog):
+    """A retry is logged by the library on its HTTP thread and arrives in `logging` as a warning
+    from the `pmingest.http` logger."""
+    import logging
+
+    fake.seed("basic")
+    fake.faults({"path": "/clob/book", "times": 1, "status": 503, "headers": {"Retry-After": "0"}})
+    with caplog.at_level(logging.WARNING, logger="pmingest"):
+        fake.client().fetch_orderbook(A_YES)
+    lines = [r for r in caplog.records if r.name == "pmingest.http" and fake.id in r.getMessage()]
+    assert lines and lines[0].levelno == logging.WARNING and "HTTP 503" in lines[0].getMessage()
+    pmingest.set_log_level(logging.ERROR)
+    pmingest.set_log_level(logging.WARNING)
+    with pytest.raises(TypeError):
+        pmingest.set_log_level("debug")

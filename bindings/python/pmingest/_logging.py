@@ -1,0 +1,50 @@
+"""The library's log into Python's ``logging``: loggers ``pmingest.http``, ``pmingest.stream``,
+``pmingest.lws`` …
+
+Installed at import for WARNING and above (retries, reconnects, dropped or skipped stream data);
+``set_log_level(logging.DEBUG)`` lowers it. The trampoline runs on library threads (the HTTP
+thread, a stream's service thread): it only hands the line to ``logging`` and swallows every
+exception, because an exception cannot cross back into C. It is unregistered at exit, before the
+interpreter can no longer run Python code.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+
+from . import _ffi
+
+_LEVELS = {0: logging.DEBUG, 1: logging.DEBUG, 2: logging.INFO, 3: logging.WARNING, 4: logging.ERROR}
+_TO_PM = [(logging.ERROR, 4), (logging.WARNING, 3), (logging.INFO, 2), (logging.DEBUG, 1)]
+
+
+@_ffi.pm_log_cb
+def _trampoline(level, subsystem, message, _userdata):  # runs on a library thread
+    try:
+        name = "pmingest." + (subsystem or b"").decode("utf-8", "replace")
+        logging.getLogger(name).log(_LEVELS.get(level, logging.WARNING), (message or b"").decode("utf-8", "replace"))
+    except BaseException:  # noqa: BLE001 - nothing may propagate into C
+        pass
+
+
+_NO_FREE = _ffi.pm_userdata_free_cb()  # NULL function pointer
+
+
+def set_log_level(level: int) -> None:
+    """Forwards the library's log lines at ``level`` (a ``logging`` level) and above."""
+    if isinstance(level, bool) or not isinstance(level, int):
+        raise TypeError(f"level must be a logging level (int), not {type(level).__name__}")
+    pm_level = next((pm for py, pm in _TO_PM if level >= py), 0)
+    _ffi.pm_set_log_callback(_trampoline, pm_level, None, _NO_FREE)
+
+
+def _disable() -> None:
+    try:
+        _ffi.pm_set_log_callback(_ffi.pm_log_cb(), 3, None, _NO_FREE)
+    except Exception:  # noqa: BLE001 - at exit, best effort
+        pass
+
+
+set_log_level(logging.WARNING)
+atexit.register(_disable)
