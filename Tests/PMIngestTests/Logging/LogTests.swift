@@ -56,9 +56,8 @@ final class CapturingLogHandler: LogHandler, @unchecked Sendable {
         set { metadata[key] = newValue }
     }
 
-    func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String,
-             file: String, function: String, line: UInt) {
-        lock.withLock { lines.append((level, message.description, metadata?["subsystem"]?.description)) }
+    func log(event: LogEvent) {
+        lock.withLock { lines.append((event.level, event.message.description, event.metadata?["subsystem"]?.description)) }
     }
 
     var captured: [(Logger.Level, String, String?)] { lock.withLock { lines } }
