@@ -65,6 +65,8 @@ deps: $(STAMPS)/apt $(STAMPS)/venv
 # ---- builds --------------------------------------------------------------------------------------
 
 lib: $(STAMPS)/apt
+	@# SwiftPM does not track the version script: relink when it changed.
+	@if [ abi/pmingest.map -nt $(DIST_SCRATCH)/release/libpmingest.so ]; then rm -f $(DIST_SCRATCH)/release/libpmingest.so; fi
 	$(SWIFT) build $(DIST_FLAGS) --product pmingest
 	mkdir -p $(DIST)/lib $(DIST)/include
 	cp $(DIST_SCRATCH)/release/libpmingest.so $(LIBSO)

@@ -170,7 +170,7 @@ PM_EXTERN pm_status pm_decimal_parse(const char *text, int64_t *out_micros);
 PM_EXTERN pm_status pm_decimal_format(int64_t micros, char **out);
 
 /* ============================================================================================ */
-/* Storage: pm_store (SQLite)                                                                   */
+/* Storage: pm_store — SQLite                                                                    */
 /* ============================================================================================ */
 
 /** A SQLite database holding trades, token metadata and trade watermarks. */
@@ -417,7 +417,7 @@ PM_EXTERN const char *pm_token_meta_market_slug(const pm_token_meta *meta);
 PM_EXTERN int64_t pm_token_meta_updated_at_ms(const pm_token_meta *meta);
 
 /* ============================================================================================ */
-/* REST: pm_client (Gamma, CLOB, Data API over libcurl)                                         */
+/* REST: pm_client — Gamma, CLOB and Data API over libcurl                                     */
 /* ============================================================================================ */
 
 /** A REST client: one libcurl multi handle on its own thread, with retries and rate limits. */
@@ -662,7 +662,7 @@ PM_EXTERN pm_status pm_metadata_sync(pm_client *client, pm_store *store, size_t 
                                      size_t *out_inserted, size_t *out_updated, size_t *out_unchanged);
 
 /* ============================================================================================ */
-/* Stream: pm_stream (the market channel over libwebsockets)                                    */
+/* Stream: pm_stream — the market channel over libwebsockets                                     */
 /* ============================================================================================ */
 
 /**
