@@ -35,17 +35,11 @@ final class StreamHandle: @unchecked Sendable {
         try lock.withLock { if closed { throw PMError(.misuse, "stream is closed") } }
     }
 
-    /// Updates the local books from an event before it is handed out, and marks them invalid when
-    /// the queue dropped events (continuity lost).
-    func observe(_ event: StreamEvent) {
-        books.apply(event)
-    }
-
+    /// The next event, after it has updated the local books. A queue overflow arrives as a
+    /// `.reconnected` gap marker, which invalidates the books like a real reconnect.
     func next(timeoutMs: Int) throws -> StreamEvent? {
-        let droppedBefore = client.stats.droppedOnOverflow
         let event = try client.next(timeoutMs: timeoutMs)
-        if client.stats.droppedOnOverflow != droppedBefore { books.invalidateAll(reason: "events dropped on queue overflow") }
-        if let event { observe(event) }
+        if let event { books.apply(event) }
         return event
     }
 
