@@ -78,8 +78,8 @@ public final class PolymarketClient: OrderBookSource, TradeSource, @unchecked Se
             throw PMError(.bookInvalid, "no order book for token \(tokenId) (HTTP 404: \(WireDecoding.excerpt(response.body)))",
                           httpStatus: 404)
         }
-        let body = try Self.jsonBody(response, what: "GET /book")
-        return try WireDecoding.clobBook(body, what: "GET /book \(tokenId)")
+        try Self.requireSuccess(response, what: "GET /book")
+        return try WireDecoding.clobBook(body: response.body, what: "GET /book \(tokenId)")
     }
 
     /// Several books in one `POST /books`; tokens without a book are left out.
@@ -93,7 +93,8 @@ public final class PolymarketClient: OrderBookSource, TradeSource, @unchecked Se
         let response = try await transport.send(HTTPRequest(
             method: .post, url: "\(endpoints.clobURL)/books", headers: [("content-type", "application/json")],
             body: Array(JSONValue.array(request).serialized().utf8), endpoint: "clob.books"))
-        return try WireDecoding.clobBooks(try Self.jsonBody(response, what: "POST /books"))
+        try Self.requireSuccess(response, what: "POST /books")
+        return try WireDecoding.clobBooks(body: response.body, what: "POST /books")
     }
 
     /// The condition id (market) of a token, from the CLOB; cached for the client's lifetime.
@@ -145,10 +146,14 @@ public final class PolymarketClient: OrderBookSource, TradeSource, @unchecked Se
 
     /// A 2xx JSON body, or an error carrying the status and a readable excerpt (HTML pages too).
     static func jsonBody(_ response: HTTPResponse, what: String) throws -> JSONValue {
+        try requireSuccess(response, what: what)
+        return try WireDecoding.parseBody(response.body, what: what)
+    }
+
+    static func requireSuccess(_ response: HTTPResponse, what: String) throws {
         guard (200..<300).contains(response.status) else {
             throw PMError(.http, "\(what): HTTP \(response.status): \(WireDecoding.excerpt(response.body))",
                           httpStatus: response.status)
         }
-        return try WireDecoding.parseBody(response.body, what: what)
     }
 }
