@@ -169,40 +169,16 @@ extension JSONReader {
         }
     }
 
-    /// Validates the multi-byte UTF-8 sequence starting at `i` (first byte ≥ 0x80) per the
-    /// Unicode well-formed table (no overlongs, no encoded surrogates, nothing above U+10FFFF);
-    /// returns the index after it.
+    /// Validates the multi-byte UTF-8 sequence starting at `i` (first byte ≥ 0x80); returns the
+    /// index after it.
     private func endOfUTF8Sequence(at i: Int) throws(JSONError) -> Int {
-        let lead = bytes[i]
-        let length: Int
-        var secondLow: UInt8 = 0x80
-        var secondHigh: UInt8 = 0xBF
-        switch lead {
-        case 0xC2...0xDF: length = 2
-        case 0xE0: length = 3; secondLow = 0xA0
-        case 0xE1...0xEC, 0xEE...0xEF: length = 3
-        case 0xED: length = 3; secondHigh = 0x9F
-        case 0xF0: length = 4; secondLow = 0x90
-        case 0xF1...0xF3: length = 4
-        case 0xF4: length = 4; secondHigh = 0x8F
-        default:
-            throw JSONError(.invalidUTF8, offset: i, message: "invalid UTF-8 lead byte 0x\(String(lead, radix: 16, uppercase: true))")
+        switch UTF8Validation.sequence(in: bytes, at: i, end: end) {
+        case .valid(let length): return i + length
+        case .invalidLead:
+            throw JSONError(.invalidUTF8, offset: i, message: "invalid UTF-8 lead byte 0x\(String(bytes[i], radix: 16, uppercase: true))")
+        case .truncated: throw JSONError(.invalidUTF8, offset: i, message: "truncated UTF-8 sequence")
+        case .invalidContinuation: throw JSONError(.invalidUTF8, offset: i, message: "invalid UTF-8 sequence")
         }
-        guard end - i >= length else {
-            throw JSONError(.invalidUTF8, offset: i, message: "truncated UTF-8 sequence")
-        }
-        let second = bytes[i + 1]
-        guard second >= secondLow, second <= secondHigh else {
-            throw JSONError(.invalidUTF8, offset: i, message: "invalid UTF-8 sequence")
-        }
-        var k = i + 2
-        while k < i + length {
-            guard bytes[k] & 0xC0 == 0x80 else {
-                throw JSONError(.invalidUTF8, offset: i, message: "invalid UTF-8 sequence")
-            }
-            k += 1
-        }
-        return i + length
     }
 
     private func controlCharacterError(at i: Int, _ byte: UInt8) -> JSONError {
