@@ -14,7 +14,7 @@ private func decimalArgument(_ pointer: UnsafePointer<CChar>?, _ name: String, d
         guard let fallback else { throw PMError(.invalidArgument, "\(name): must not be NULL") }
         return fallback
     }
-    do { return try Price(text) } catch { throw PMError.decimalField(error, name) }
+    do { return try Price(text) } catch { throw PMError.decimal(error, field: name) }
 }
 
 /// Copies a Swift string into a caller-owned C string (freed with pm_string_free).

@@ -58,8 +58,8 @@ private func trade(from input: pm_trade_input, index: Int?) throws -> Polymarket
         let priceText = try requiredString(input.price, "price")
         let sizeText = try requiredString(input.size, "size")
         let price: Price, size: Size
-        do { price = try Price(priceText) } catch { throw PMError.decimalField(error, "price") }
-        do { size = try Size(sizeText) } catch { throw PMError.decimalField(error, "size") }
+        do { price = try Price(priceText) } catch { throw PMError.decimal(error, field: "price") }
+        do { size = try Size(sizeText) } catch { throw PMError.decimal(error, field: "size") }
         return try PolymarketTrade(
             tokenId: try requiredString(input.token_id, "token_id"),
             conditionId: try optionalString(input.condition_id, "condition_id"),
@@ -69,15 +69,6 @@ private func trade(from input: pm_trade_input, index: Int?) throws -> Polymarket
             outcome: try optionalString(input.outcome, "outcome"))
     } catch let error as PMError {
         throw PMError(error.kind, prefix + error.message)
-    }
-}
-
-extension PMError {
-    static func decimalField(_ error: DecimalError, _ field: String) -> PMError {
-        switch error {
-        case .malformed: return PMError(.parse, "\(field): \(error)")
-        case .outOfRange: return PMError(.range, "\(field): \(error)")
-        }
     }
 }
 
@@ -220,10 +211,10 @@ private func tokenMeta(from input: pm_token_meta_input) throws -> PolymarketToke
     var tickSize: Price?
     var minOrderSize: Size?
     if let text = try optionalString(input.tick_size, "tick_size") {
-        do { tickSize = try Price.optional(text) } catch { throw PMError.decimalField(error, "tick_size") }
+        do { tickSize = try Price.optional(text) } catch { throw PMError.decimal(error, field: "tick_size") }
     }
     if let text = try optionalString(input.min_order_size, "min_order_size") {
-        do { minOrderSize = try Size.optional(text) } catch { throw PMError.decimalField(error, "min_order_size") }
+        do { minOrderSize = try Size.optional(text) } catch { throw PMError.decimal(error, field: "min_order_size") }
     }
     return PolymarketTokenMeta(
         tokenId: try requiredString(input.token_id, "token_id"),

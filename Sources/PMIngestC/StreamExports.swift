@@ -218,7 +218,7 @@ public func pm_processor_new(_ fetcher: OpaquePointer?, _ minSize: UnsafePointer
         if fetcher != nil && owner == nil { throw PMError(.invalidArgument, "fetcher: not a pm_fetcher") }
         var configuration = EventProcessor.Configuration()
         if let text = try optionalString(minSize, "min_size") {
-            do throws(DecimalError) { configuration.minimumSize = try Size(text) } catch { throw PMError.decimalField(error, "min_size") }
+            do throws(DecimalError) { configuration.minimumSize = try Size(text) } catch { throw PMError.decimal(error, field: "min_size") }
         }
         configuration.backfillSize = owner != nil
         out.pointee = Handle.retain(ProcessorHandle(owner: owner, processor: EventProcessor(fetcher: owner?.fetcher, configuration: configuration)))

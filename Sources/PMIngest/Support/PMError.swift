@@ -35,7 +35,7 @@ public struct PMError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String { message }
 
     /// Wraps a decimal error, naming the field it came from.
-    static func decimal(_ error: DecimalError, field: String) -> PMError {
+    public static func decimal(_ error: DecimalError, field: String) -> PMError {
         switch error {
         case .malformed: return PMError(.parse, "\(field): \(error)")
         case .outOfRange: return PMError(.range, "\(field): \(error)")
