@@ -1,6 +1,5 @@
 /* fake_control.h — the fake Polymarket's control API over libcurl, shared by the C tests that
- * script it (test_rest.c, test_stream.c). Include after pmtest.h, once `g_base` (the server root,
- * PM_FAKE_URL, no trailing slash) is declared. */
+ * script it (test_rest.c, test_stream.c). Include after pmtest.h; call fake_connect() first. */
 #ifndef PM_FAKE_CONTROL_H
 #define PM_FAKE_CONTROL_H
 
@@ -8,6 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+static const char *g_base;   /* PM_FAKE_URL, no trailing slash */
+static char g_prefix[64];    /* session id prefix: unique per process */
 
 struct ctl_buf {
     char *data;
@@ -66,5 +69,42 @@ static long ctl(const char *method, const char *path, const char *body, char **o
 
 /* A control request that must answer 200 (counted as a check). */
 #define CTL_OK(method, path, body) CHECK_I64(ctl((method), (path), (body), NULL), 200)
+
+
+/* Reads PM_FAKE_URL (set by Tests/c/run.sh) into g_base, names this process's sessions
+ * "<prefix><pid>-…", initialises libcurl (before any thread runs: its global init is not
+ * thread-safe) and checks that the server answers. Returns 0 when ready; otherwise the reason is
+ * recorded as a failed check and printed. */
+static int fake_connect(const char *test, const char *prefix) {
+    static char base[512];
+    const char *url = getenv("PM_FAKE_URL");
+    size_t n;
+    if (url == NULL || url[0] == '\0') {
+        fprintf(stderr, "%s: PM_FAKE_URL is not set (the fake server's root URL; Tests/c/run.sh sets it)\n", test);
+        pmt_record(0, __FILE__, __LINE__, "PM_FAKE_URL set");
+        return -1;
+    }
+    snprintf(base, sizeof base, "%s", url);
+    n = strlen(base);
+    while (n > 0 && base[n - 1] == '/') base[--n] = '\0';
+    if (strncmp(base, "http://", 7) != 0) {
+        fprintf(stderr, "%s: PM_FAKE_URL must start with http://\n", test);
+        pmt_record(0, __FILE__, __LINE__, "PM_FAKE_URL is http://");
+        return -1;
+    }
+    g_base = base;
+    snprintf(g_prefix, sizeof g_prefix, "%s%ld", prefix, (long)getpid());
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        pmt_record(0, __FILE__, __LINE__, "curl_global_init");
+        return -1;
+    }
+    if (ctl("GET", "/_control/health", NULL, NULL) != 200) {
+        fprintf(stderr, "%s: no fake server at %s\n", test, g_base);
+        pmt_record(0, __FILE__, __LINE__, "fake server reachable");
+        curl_global_cleanup();
+        return -1;
+    }
+    return 0;
+}
 
 #endif

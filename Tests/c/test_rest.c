@@ -66,8 +66,6 @@
 static int not_null_dummy;
 #define SENTINEL(type) ((type *)(void *)&not_null_dummy)
 
-static const char *g_base;   /* PM_FAKE_URL, no trailing slash */
-static char g_prefix[64];    /* session id prefix: unique per process */
 static double g_time_scale = 1.0;
 
 static double mono_s(void) {
@@ -1647,36 +1645,12 @@ static void test_free_null_and_null_accessors(void) {
 /* ============================================================================================ */
 
 int main(int argc, char **argv) {
-    const char *url = getenv("PM_FAKE_URL");
     const char *scale = getenv("PMTEST_TIME_SCALE");
-    static char base[512];
-    size_t n;
     double t0 = mono_s();
 
-    if (url == NULL || url[0] == '\0') {
-        fprintf(stderr, "test_rest: PM_FAKE_URL is not set (the fake server's root URL; Tests/c/run.sh sets it)\n");
-        pmt_record(0, __FILE__, __LINE__, "PM_FAKE_URL set");
-        return pmt_summary();
-    }
-    snprintf(base, sizeof base, "%s", url);
-    n = strlen(base);
-    while (n > 0 && base[n - 1] == '/') base[--n] = '\0';
-    g_base = base;
+    if (fake_connect("test_rest", "crest") != 0) return pmt_summary();
     if (scale && atof(scale) > 0) g_time_scale = atof(scale);
-    snprintf(g_prefix, sizeof g_prefix, "crest%ld", (long)getpid());
     if (argc == 2 && strcmp(argv[1], HUGE_LIMIT_FLAG) == 0) return child_huge_limit();
-
-    /* libcurl's global init is not thread-safe: do it before anything else runs. */
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-        pmt_record(0, __FILE__, __LINE__, "curl_global_init");
-        return pmt_summary();
-    }
-    if (ctl("GET", "/_control/health", NULL, NULL) != 200) {
-        fprintf(stderr, "test_rest: no fake server at %s\n", g_base);
-        pmt_record(0, __FILE__, __LINE__, "fake server reachable");
-        curl_global_cleanup();
-        return pmt_summary();
-    }
 
     test_free_null_and_null_accessors();
     test_options();

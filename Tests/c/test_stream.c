@@ -46,8 +46,6 @@
 static int not_null_dummy;
 #define SENTINEL(type) ((type *)(void *)&not_null_dummy)
 
-static const char *g_base;   /* PM_FAKE_URL, no trailing slash */
-static char g_prefix[64];    /* session id prefix: unique per process */
 static double g_time_scale = 1.0;
 
 static double mono_s(void) {
@@ -1638,39 +1636,11 @@ static void test_processor(void) {
 /* ============================================================================================ */
 
 int main(void) {
-    const char *url = getenv("PM_FAKE_URL");
     const char *scale = getenv("PMTEST_TIME_SCALE");
-    static char base[512];
-    size_t n;
     double t0 = mono_s();
 
-    if (url == NULL || url[0] == '\0') {
-        fprintf(stderr, "test_stream: PM_FAKE_URL is not set (the fake server's root URL; Tests/c/run.sh sets it)\n");
-        pmt_record(0, __FILE__, __LINE__, "PM_FAKE_URL set");
-        return pmt_summary();
-    }
-    snprintf(base, sizeof base, "%s", url);
-    n = strlen(base);
-    while (n > 0 && base[n - 1] == '/') base[--n] = '\0';
-    if (strncmp(base, "http://", 7) != 0) {
-        fprintf(stderr, "test_stream: PM_FAKE_URL must start with http://\n");
-        pmt_record(0, __FILE__, __LINE__, "PM_FAKE_URL is http://");
-        return pmt_summary();
-    }
-    g_base = base;
+    if (fake_connect("test_stream", "cstream") != 0) return pmt_summary();
     if (scale && atof(scale) > 0) g_time_scale = atof(scale);
-    snprintf(g_prefix, sizeof g_prefix, "cstream%ld", (long)getpid());
-
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-        pmt_record(0, __FILE__, __LINE__, "curl_global_init");
-        return pmt_summary();
-    }
-    if (ctl("GET", "/_control/health", NULL, NULL) != 200) {
-        fprintf(stderr, "test_stream: no fake server at %s\n", g_base);
-        pmt_record(0, __FILE__, __LINE__, "fake server reachable");
-        curl_global_cleanup();
-        return pmt_summary();
-    }
 
     test_free_null_and_null_accessors();
     test_options();
