@@ -5,7 +5,6 @@
 # To run the same pipeline live: pmingest demo --db FILE (production URLs are the defaults).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-python=.venv/bin/python   # the fake server's WebSocket side needs the venv's `websockets`
 
 echo "== building the pmingest CLI"
 swift build --product pmingest-cli 2>&1 | grep -E "error|warning: |Build" | tail -3
@@ -15,24 +14,16 @@ dir=${PMINGEST_DEMO_DIR:-$(mktemp -d /tmp/pmingest-demo.XXXXXX)}
 db="$dir/pmingest.db"
 rm -f "$db" "$db-wal" "$db-shm"
 
-echo "== starting the bundled fake Polymarket"
-"$python" Tests/fakepolymarket/server.py --port 0 --exit-with-parent > "$dir/server.out" 2>"$dir/server.err" &
-server=$!
-trap 'kill $server 2>/dev/null || true' EXIT
-for _ in $(seq 50); do grep -q listening "$dir/server.out" 2>/dev/null && break; sleep 0.1; done
-root=$(sed -n 's/^listening //p' "$dir/server.out")
-[ -n "$root" ] || { echo "fake server did not start: $(cat "$dir/server.err")" >&2; exit 1; }
-"$python" scripts/demo_scenario.py "$root" > "$dir/scenario.json"
-echo "   $root (scenario: Tests' basic preset + a fresh trade, 4 stream prints)"
-
-export PMINGEST_GAMMA_URL=$root/gamma PMINGEST_CLOB_URL=$root/clob PMINGEST_DATA_URL=$root/data
-export PMINGEST_WS_URL=${root/http:/ws:}/ws/market
-"$pm" demo --db "$db" --seconds 5
-
-echo
-echo "== the stored data, read back through the CLI"
-a_yes=$("$python" -c 'import json,sys; print(json.load(open(sys.argv[1]))["a_yes"])' "$dir/scenario.json")
-"$pm" store trades --db "$db" "$a_yes" --limit 5
-"$pm" store meta --db "$db" | tail -4
+# The fake server (its default session scripted by scripts/demo_scenario.py) runs for the
+# duration of the inner script; PMINGEST_*_URL point at it.
+echo "== starting the bundled fake Polymarket (basic preset + a fresh trade + 4 stream prints)"
+scripts/with-fake-polymarket.sh bash -c '
+  set -euo pipefail
+  "$1" demo --db "$2" --seconds 5
+  echo
+  echo "== the stored data, read back through the CLI"
+  "$1" store trades --db "$2" "$3" --limit 5
+  "$1" store meta --db "$2" | tail -4
+' demo "$pm" "$db" 144025376118479892262749490880200562967355458335621099086839387638815271716888
 echo
 echo "database: $db"
