@@ -650,6 +650,62 @@ def test_fault_close_connection(sess):
     assert [r["fault"] for r in sess.requests()] == [0, 1, None]
 
 
+def _raw_get(sess, path, timeout=5.0):
+    """A raw socket that sent `GET path` (no gzip): (socket, bytes of the head incl. CRLFCRLF, rest)."""
+    sock = socket.create_connection(("127.0.0.1", sess.c.port), timeout=timeout)
+    sock.sendall(f"GET {sess.base}{path} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        assert chunk, f"closed before the head ended: {data!r}"
+        data += chunk
+    head, rest = data.split(b"\r\n\r\n", 1)
+    return sock, head + b"\r\n\r\n", rest
+
+
+def test_fault_reset_at(seeded):
+    seeded.faults({"path": "/gamma/markets", "times": 1, "reset_at": 120})
+    sock, head, got = _raw_get(seeded, "/gamma/markets")
+    try:
+        full = int(re.search(rb"(?i)content-length: (\d+)", head).group(1))
+        assert head.startswith(b"HTTP/1.1 200") and full > 1000     # the full length is promised
+        with pytest.raises(ConnectionResetError):                   # then RST, not FIN
+            while True:
+                chunk = sock.recv(65536)
+                assert chunk, "FIN instead of RST"
+                got += chunk
+        assert len(got) == 120                                      # exactly N body bytes came first
+    finally:
+        sock.close()
+    assert len(seeded.get_json("/gamma/markets")) == 5             # the rule is used up
+    with pytest.raises(Exception, match="exclude each other"):
+        seeded.faults({"path": "*", "truncate_at": 1, "reset_at": 2})
+
+
+def test_fault_slow_body(seeded):
+    seeded.faults({"path": "/gamma/markets", "times": 1, "slow_body_ms": 100})
+    t0 = time.monotonic()
+    sock, head, got = _raw_get(seeded, "/gamma/markets")
+    try:
+        assert time.monotonic() - t0 < 1.0 and head.startswith(b"HTTP/1.1 200")   # the head at once
+        full = int(re.search(rb"(?i)content-length: (\d+)", head).group(1))
+        sock.settimeout(0.05)
+        end = time.monotonic() + 0.6
+        while time.monotonic() < end:
+            try:
+                chunk = sock.recv(65536)
+            except socket.timeout:
+                continue
+            assert chunk, "closed while trickling"
+            got += chunk
+        assert 2 <= len(got) <= 9 and len(got) < full               # ~one byte per 100 ms
+    finally:
+        sock.close()                                                # the client gives up ...
+    assert len(seeded.get_json("/gamma/markets")) == 5             # ... and the server is fine
+    with pytest.raises(Exception):
+        seeded.faults({"path": "*", "slow_body_ms": 0})
+
+
 def test_fault_garbage_body(sess):
     sess.faults({"path": "/data/trades", "times": 1, "body": "<<not json>>"})
     status, hdrs, raw = sess.get("/data/trades")

@@ -16,7 +16,7 @@ from .sessions import ValidationError
 RULE_FIELDS = {
     "method", "path", "query", "times", "status", "headers", "body", "content_type", "delay_ms",
     "hang", "truncate_at", "oversize_bytes", "close_connection", "chunked", "preset",
-    "retry_after_date_in", "gzip", "note",
+    "retry_after_date_in", "gzip", "note", "reset_at", "slow_body_ms",
 }
 
 CLOUDFLARE_403 = """<!DOCTYPE html>
@@ -152,6 +152,10 @@ class Rule:
 
         self.delay_ms = _int_or_none(spec, "delay_ms") or 0
         self.truncate_at = _int_or_none(spec, "truncate_at")
+        self.reset_at = _int_or_none(spec, "reset_at")
+        if self.truncate_at is not None and self.reset_at is not None:
+            raise ValidationError("fault truncate_at and reset_at exclude each other (one cut per answer)")
+        self.slow_body_ms = _int_or_none(spec, "slow_body_ms", minimum=1)
         self.oversize_bytes = _int_or_none(spec, "oversize_bytes")
         for k in ("hang", "chunked"):
             if not isinstance(spec.get(k, False), bool):

@@ -7,11 +7,13 @@ truncation or no response at all.
 from __future__ import annotations
 
 import gzip
+import fcntl
 import re
 import select
 import socket
 import struct
 import sys
+import termios
 import time
 import traceback
 from email.utils import formatdate
@@ -176,7 +178,7 @@ class Handler(BaseHTTPRequestHandler):
             resp = self._safely(lambda: _ROUTES[area](session, method, rest, query, body))
 
         gzip_ok = config["gzip"]
-        truncate_at, chunked = None, False
+        truncate_at, chunked, reset_at, slow_body_ms = None, False, None, None
         if rule is not None:
             if rule.oversize_bytes is not None:
                 resp.body = faults.oversize_body(resp.value, resp.has_value, rule.oversize_bytes)
@@ -190,7 +192,9 @@ class Handler(BaseHTTPRequestHandler):
             if rule.gzip is not None:
                 gzip_ok = rule.gzip
             truncate_at, chunked = rule.truncate_at, rule.chunked
-        self._send(resp, gzip_ok=gzip_ok, truncate_at=truncate_at, chunked=chunked)
+            reset_at, slow_body_ms = rule.reset_at, rule.slow_body_ms
+        self._send(resp, gzip_ok=gzip_ok, truncate_at=truncate_at, chunked=chunked, reset_at=reset_at,
+                   slow_body_ms=slow_body_ms)
 
     def _safely(self, fn) -> Response:
         try:
@@ -225,7 +229,8 @@ class Handler(BaseHTTPRequestHandler):
                 pass
 
     # --- writing ----------------------------------------------------------------------------
-    def _send(self, resp: Response, gzip_ok: bool, truncate_at: int | None = None, chunked: bool = False):
+    def _send(self, resp: Response, gzip_ok: bool, truncate_at: int | None = None, chunked: bool = False,
+              reset_at: int | None = None, slow_body_ms: int | None = None):
         body = resp.body
         hdrs: dict[str, tuple[str, str]] = {}
         if resp.content_type is not None:
@@ -252,23 +257,53 @@ class Handler(BaseHTTPRequestHandler):
         head = b"".join(self._headers_buffer)
         self._headers_buffer = []
 
-        truncated = truncate_at is not None
-        out = body[:truncate_at] if truncated else body
+        cut = truncate_at if truncate_at is not None else reset_at
+        truncated = cut is not None
+        out = body[:cut] if truncated else body
+        if chunked:
+            step = 16384
+            pieces = []
+            for i in range(0, len(out), step):
+                piece = out[i:i + step]
+                pieces.append(b"%x\r\n%s\r\n" % (len(piece), piece))
+            if not truncated:
+                pieces.append(b"0\r\n\r\n")
+            out = b"".join(pieces)
         try:
-            if chunked:
-                step = 16384
-                pieces = [head]
-                for i in range(0, len(out), step):
-                    piece = out[i:i + step]
-                    pieces.append(b"%x\r\n%s\r\n" % (len(piece), piece))
-                if not truncated:
-                    pieces.append(b"0\r\n\r\n")
-                self.wfile.write(b"".join(pieces))
+            if slow_body_ms:
+                self._trickle(head, out, slow_body_ms)
             else:
                 self.wfile.write(head + out)
-            self.wfile.flush()
+                self.wfile.flush()
         except OSError:
             self.close_connection = True
             return
-        if truncated:
+        if reset_at is not None:
+            self._wait_acked()
+            self._drop(reset=True)
+        elif truncated:
             self.close_connection = True
+
+    def _trickle(self, head: bytes, out: bytes, interval_ms: int):
+        """The slowloris body: the head at once, then one body byte every `interval_ms` until the
+        body is sent, the client goes away (OSError) or the server stops."""
+        self.wfile.write(head)
+        self.wfile.flush()
+        for i in range(len(out)):
+            if self.server.stopping.wait(interval_ms / 1000.0):
+                raise OSError("server stopping")
+            self.wfile.write(out[i:i + 1])
+            self.wfile.flush()
+
+    def _wait_acked(self, timeout: float = 1.0):
+        """Waits (bounded) until the peer has acknowledged everything sent: a RST discards unacked
+        data, and `reset_at` promises the client gets its N bytes before the reset."""
+        deadline = time.monotonic() + timeout
+        buf = struct.pack("i", 0)
+        while time.monotonic() < deadline:
+            try:
+                if struct.unpack("i", fcntl.ioctl(self.connection.fileno(), termios.TIOCOUTQ, buf))[0] == 0:
+                    return
+            except OSError:
+                return
+            time.sleep(0.005)
