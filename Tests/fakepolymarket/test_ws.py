@@ -415,3 +415,56 @@ def test_server_shutdown_with_open_connections():
         p.terminate()
         assert p.wait(5) == 0
         assert time.monotonic() - t < 2
+
+
+def test_flood_shares_one_budget_across_connections_and_drops_every_k(ctl, sess):
+    base = f"/_control/sessions/{sess.id}/ws/flood"
+    for bad in ({"frames": [], "count": 1}, {"frames": [{"json": 1}]}, {"frames": [{"books": "subscribed"}], "count": 1},
+                {"frames": [{"text": "x", "delay_ms": 5}], "count": 1}, {"frames": [{"text": "x"}], "count": -1},
+                {"frames": [{"text": "x"}], "count": 1, "drop_every": 0}, {"frames": [{"text": "x"}], "count": 1, "x": 1},
+                {"frames": [{"text": "x"}], "count": 1, "drop_mode": "explode"}):
+        ctl.call("POST", base, bad, expect=400)
+    assert ctl.call("GET", base) == {"flood": None}
+    frames = [{"json": trade(A_YES, "0.5")}, {"json": [trade(A_YES, "0.6"), trade(A_NO, "0.7")]}, {"text": "PONG"}]
+    assert ctl.call("POST", base, {"frames": frames, "count": 10, "drop_every": 4}) == {"ok": True, "count": 10}
+    received, per_connection = [], []
+    while len(received) < 10:
+        with connect(sess.url) as ws:
+            got = []
+            ws.send("PING")                       # before subscribing: nothing is flooded
+            assert ws.recv(timeout=3) == "PONG"
+            ws.send(subscribe_msg([A_YES], initial_dump=False))
+            try:
+                while True:
+                    got.append(ws.recv(timeout=3))
+            except ConnectionClosed as closed:
+                assert closed.rcvd is None        # "fin": no close frame, every frame delivered first
+            except TimeoutError:
+                pass                              # the last connection: budget spent, no drop
+            per_connection.append(len(got))
+            received += got
+    assert per_connection == [4, 4, 2]
+    # one cycle through the frames across connections, sent verbatim (no subscription filter)
+    assert [json.loads(f)["price"] if f.startswith("{") else f for f in received[:1]] == ["0.5"]
+    assert [len(json.loads(f)) for f in received[1:2]] == [2]
+    assert received[2] == "PONG" and received[3] == received[0] and received[9] == received[0]
+    assert ctl.call("GET", base)["flood"] == {"count": 10, "sent": 10, "drops": 2, "done": True}
+    assert ctl.call("GET", f"/_control/sessions/{sess.id}/ws")["flood"]["sent"] == 10
+    assert ctl.call("DELETE", base) == {"ok": True}
+    assert ctl.call("GET", base) == {"flood": None}
+
+
+def test_flood_pushes_fast_and_keeps_answering_pings(sess):
+    n = 20000
+    sess.ctl.call("POST", f"/_control/sessions/{sess.id}/ws/flood", {"frames": [{"json": trade(A_YES)}], "count": n})
+    with connect(sess.url, max_queue=None) as ws:
+        ws.send(subscribe_msg([A_YES], initial_dump=False))
+        ws.send("PING")
+        frames, pong = 0, False
+        while frames < n or not pong:
+            message = ws.recv(timeout=5)
+            if message == "PONG":
+                pong = True
+            else:
+                frames += 1
+        assert frames == n

@@ -39,7 +39,7 @@ from .sessions import ValidationError  # bad control input: answered 400
 
 CHANNEL_PATH = "/ws/market"
 _SESSION_WS_RE = re.compile(r"^/s/([A-Za-z0-9_.-]+)/ws/market/?$")
-_CONTROL_RE = re.compile(r"^/_control/sessions/([^/]+)/ws(/send|/drop)?/?$")
+_CONTROL_RE = re.compile(r"^/_control/sessions/([^/]+)/ws(/send|/drop|/flood)?/?$")
 
 FRAME_KINDS = ("json", "text", "text_hex", "binary_hex", "oversize", "books")
 FRAME_MODIFIERS = ("fragment", "delay_ms", "asset")
@@ -205,6 +205,57 @@ def _close_code(value, name: str) -> int:
 
 
 # ------------------------------------------------------------------------------------------------
+# flood: load for soak tests (README §10.5)
+# ------------------------------------------------------------------------------------------------
+FLOOD_KEYS = ("frames", "count", "drop_every", "drop_mode")
+FLOOD_CHUNK = 256   # frames per write; the connection reads PINGs and control between chunks
+
+
+class Flood:
+    """A session-wide budget of `count` frames cycling through pre-encoded `frames`, shared by the
+    session's subscribed connections; each connection is dropped after `drop_every` of them."""
+
+    def __init__(self, frames: list[bytes], count: int, drop_every: int | None, drop_mode: str):
+        self.frames, self.count, self.drop_every, self.drop_mode = frames, count, drop_every, drop_mode
+        self.lock = threading.Lock()
+        self.sent = 0
+        self.drops = 0
+
+    def take(self, wanted: int) -> tuple[int, int]:
+        """Reserves up to `wanted` frames: (index of the first in the whole flood, how many)."""
+        with self.lock:
+            n = max(0, min(wanted, self.count - self.sent))
+            first = self.sent
+            self.sent += n
+            return first, n
+
+    def report(self) -> dict:
+        with self.lock:
+            return {"count": self.count, "sent": self.sent, "drops": self.drops, "done": self.sent >= self.count}
+
+
+def parse_flood(req) -> Flood:
+    if not isinstance(req, dict) or set(req) - set(FLOOD_KEYS) or "frames" not in req or "count" not in req:
+        raise ValidationError('flood body must be {"frames": [...], "count": N, "drop_every"?: K, "drop_mode"?: "fin"|"reset"}')
+    frames = _frames(req["frames"], "frames")
+    if not frames:
+        raise ValidationError("frames must not be empty")
+    from websockets.frames import Frame as WSFrame, Opcode
+    encoded = []
+    for i, f in enumerate(frames):
+        if f.kind not in ("json", "text") or f.fragment or f.delay_ms or f.asset is not None:
+            raise ValidationError(f"frames[{i}]: a flood frame is a plain json or text frame")
+        payload = jsonraw.dumps_bytes(f.value) if f.kind == "json" else f.value.encode("utf-8")
+        encoded.append(WSFrame(Opcode.TEXT, payload).serialize(mask=False))
+    count = _int(req["count"], "count")
+    drop_every = _int(req["drop_every"], "drop_every", 1) if req.get("drop_every") is not None else None
+    mode = req.get("drop_mode", "fin")
+    if mode not in ("fin", "reset"):
+        raise ValidationError('drop_mode must be "fin" or "reset"')
+    return Flood(encoded, count, drop_every, mode)
+
+
+# ------------------------------------------------------------------------------------------------
 # per-session state
 # ------------------------------------------------------------------------------------------------
 class SessionWS:
@@ -217,6 +268,7 @@ class SessionWS:
         self.accepted_since_post = 0
         self.connections = 0
         self.open: dict[int, "Connection"] = {}
+        self.flood: "Flood | None" = None
 
     def set_scripts(self, raw: list, scripts: list[Script]):
         with self.lock:
@@ -299,11 +351,17 @@ def _handle_control(server, method: str, path: str, body: bytes) -> Response:
             return json_response({"ok": True, "scripts": len(scripts)})
         if method == "GET":
             with st.lock:
-                return json_response({"scripts": st.raw, "connections": st.connections, "open": len(st.open)})
+                answer = {"scripts": st.raw, "connections": st.connections, "open": len(st.open)}
+                if st.flood is not None:
+                    answer["flood"] = st.flood.report()
+                return json_response(answer)
         if method == "DELETE":
             st.set_scripts([{}], [Script()])
+            st.flood = None
             return json_response({"ok": True})
         return error(405, "method not allowed")
+    if sub == "/flood":
+        return _handle_flood(st, method, body)
     if method != "POST":
         return error(405, "method not allowed")
     req = _json_body(body, optional=True)
@@ -331,6 +389,23 @@ def _handle_control(server, method: str, path: str, body: bytes) -> Response:
     for conn in targets:
         conn.post(("drop", code, reason, mode))
     return json_response({"dropped": len(targets)})
+
+
+def _handle_flood(st: SessionWS, method: str, body: bytes) -> Response:
+    if method == "POST":
+        flood = parse_flood(_json_body(body))
+        with st.lock:
+            st.flood = flood
+            targets = list(st.open.values())
+        for conn in targets:
+            conn.post(("wake",))
+        return json_response({"ok": True, "count": flood.count})
+    if method == "GET":
+        return json_response({"flood": st.flood.report() if st.flood is not None else None})
+    if method == "DELETE":
+        st.flood = None
+        return json_response({"ok": True})
+    return error(405, "method not allowed")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -419,6 +494,9 @@ class Connection:
         self.partial: list | None = None  # a fragmented client message being reassembled
         self.partial_op = None
         self.done = False
+        self.flood: Flood | None = None   # the flood this connection last pumped, and its count here
+        self.flood_here = 0
+        self.flood_eof_by: float | None = None   # set once a flood drop half-closed the socket
 
     # --- called from control threads ------------------------------------------------------------
     def post(self, action) -> None:
@@ -519,6 +597,8 @@ class Connection:
                 timeout = max(0.0, min(timeout, self.schedule[0][0] - now))
             if close_deadline is not None:
                 timeout = max(0.0, min(timeout, close_deadline - now))
+            if self._flood_due():
+                timeout = 0.0
             try:
                 readable, _, _ = select.select([self.sock, self.wake_r], [], [], timeout)
             except (OSError, ValueError):
@@ -552,6 +632,10 @@ class Connection:
             while self.schedule and self.schedule[0][0] <= now and not self.done:
                 _due, _seq, action = heapq.heappop(self.schedule)
                 self._do(action)
+            if self._flood_due():
+                self._pump_flood()
+            if self.flood_eof_by is not None and time.monotonic() >= self.flood_eof_by:
+                break
             state = self.proto.state.name
             if state == "CLOSED":
                 break
@@ -562,6 +646,44 @@ class Connection:
         if not self.done:
             self._close_socket("fin")
         log(self.session, self.conn_id, "disconnect")
+
+    def _flood_due(self) -> bool:
+        flood = self.st.flood
+        return (flood is not None and not self.done and self.flood_eof_by is None and bool(self.subscribed)
+                and flood.sent < flood.count)
+
+    def _pump_flood(self) -> None:
+        """Sends the next chunk of the session's flood as raw frames (encoded once, no filters);
+        after `drop_every` frames on this connection, drops it."""
+        flood = self.st.flood
+        if flood is not self.flood:
+            self.flood, self.flood_here = flood, 0
+        wanted = FLOOD_CHUNK
+        if flood.drop_every is not None:
+            wanted = min(wanted, flood.drop_every - self.flood_here)
+        first, n = flood.take(wanted)
+        if n:
+            frames, k = flood.frames, len(flood.frames)
+            self._flush()  # anything the protocol queued goes first: frames never interleave
+            try:
+                self.sock.sendall(b"".join(frames[(first + i) % k] for i in range(n)))
+            except OSError:
+                self.done = True
+                return
+            self.flood_here += n
+        if flood.drop_every is not None and self.flood_here >= flood.drop_every:
+            with flood.lock:
+                flood.drops += 1
+            if flood.drop_mode == "reset":
+                self._close_socket("reset")
+                return
+            # "fin": half-close, so every frame already written still arrives before the EOF; then
+            # wait (reading) for the client to close its side, at most 2 s.
+            try:
+                self.sock.shutdown(socket.SHUT_WR)
+            except OSError:
+                pass
+            self.flood_eof_by = time.monotonic() + 2.0
 
     def _hang(self):
         stopping = self.server.stopping
@@ -618,6 +740,8 @@ class Connection:
             self._at(time.monotonic() + every / 1000.0, action)
         elif kind == "frame":
             self._emit(action[1])
+        elif kind == "wake":
+            pass  # a flood was posted: the loop pumps it
         elif kind == "drop":
             _, code, reason, mode = action
             if code is None:
