@@ -656,6 +656,8 @@ class Connection:
         """Sends the next chunk of the session's flood as raw frames (encoded once, no filters);
         after `drop_every` frames on this connection, drops it."""
         flood = self.st.flood
+        if flood is None:   # stopped by DELETE since _flood_due()
+            return
         if flood is not self.flood:
             self.flood, self.flood_here = flood, 0
         wanted = FLOOD_CHUNK
