@@ -234,6 +234,8 @@ struct FakeFault: Sendable {
 
     var method: String? = nil
     var path: String = "*"
+    /// Extra match condition: each named query parameter must have this value.
+    var query: [String: String] = [:]
     var times: Int? = nil
     var status: Int? = nil
     var headers: [String: String] = [:]
@@ -242,6 +244,11 @@ struct FakeFault: Sendable {
     var delayMs: Int? = nil
     var hang = false
     var truncateAt: Int? = nil
+    /// The first N body bytes, then a TCP RST (the reset mid-body).
+    var resetAt: Int? = nil
+    /// The head at once, then the body one byte every N ms (the slowloris body).
+    var slowBodyMs: Int? = nil
+    var chunked = false
     var oversizeBytes: Int? = nil
     var closeConnection: Close? = nil
     var preset: String? = nil
@@ -251,6 +258,7 @@ struct FakeFault: Sendable {
     var json: [String: Any] {
         var rule: [String: Any] = ["path": path]
         if let method { rule["method"] = method }
+        if !query.isEmpty { rule["query"] = query }
         if let times { rule["times"] = times }
         if let status { rule["status"] = status }
         if !headers.isEmpty { rule["headers"] = headers }
@@ -259,6 +267,9 @@ struct FakeFault: Sendable {
         if let delayMs { rule["delay_ms"] = delayMs }
         if hang { rule["hang"] = true }
         if let truncateAt { rule["truncate_at"] = truncateAt }
+        if let resetAt { rule["reset_at"] = resetAt }
+        if let slowBodyMs { rule["slow_body_ms"] = slowBodyMs }
+        if chunked { rule["chunked"] = true }
         if let oversizeBytes { rule["oversize_bytes"] = oversizeBytes }
         switch closeConnection {
         case .close: rule["close_connection"] = true
