@@ -346,6 +346,52 @@ def test_close_code_scripted_and_live(sess):
     assert wait_for(lambda: sess.drop() == 0)
 
 
+def test_cut_sends_part_of_a_frame_then_drops(ctl, sess):
+    payload = {"k": "v" * 300}
+    sess.script({"scripts": [{"dump": False, "on_subscribe": [{"json": payload, "cut": 50}]},
+                             {"dump": False, "on_subscribe": [{"json": payload, "fragment": 100, "cut": 150}]}, {}]})
+    for cut in (50, 150):
+        raw = RawWS(ctl.port, f"/s/{sess.id}/ws/market")
+        raw.send_text(subscribe_msg([A_YES]))
+        got = raw.buf
+        raw.sock.settimeout(3)
+        while True:                      # exactly `cut` bytes of the frame(s), then FIN
+            chunk = raw.sock.recv(65536)
+            if not chunk:
+                break
+            got += chunk
+        assert len(got) == cut and got[0] in (0x81, 0x01)   # a text frame's (first fragment's) header
+        raw.close()
+    with connect(sess.url) as ws:        # the third script: a normal connection
+        ws.send("PING")
+        assert ws.recv(timeout=3) == "PONG"
+    with pytest.raises(AssertionError, match="cut"):
+        sess.script({"on_subscribe": [{"text": "x", "cut": 0}]})
+
+
+def test_drop_after_subscribe_is_a_reconnect_storm(sess):
+    sess.script({"scripts": [{"drop_after_subscribe": True}] * 3 + [{}]})
+    for _ in range(3):                   # dump, then the connection is gone
+        with connect(sess.url) as ws:
+            ws.send(subscribe_msg([A_YES]))
+            assert recv_json(ws)[0]["asset_id"] == A_YES
+            with pytest.raises(ConnectionClosed) as info:
+                ws.recv(timeout=5)
+            assert info.value.rcvd is None
+    sess.script({"drop_after_subscribe": True, "close_code": 4002})
+    with connect(sess.url) as ws:        # with a close code: a close frame instead
+        ws.send(subscribe_msg([A_YES]))
+        recv_json(ws)
+        with pytest.raises(ConnectionClosed) as info:
+            ws.recv(timeout=5)
+        assert info.value.rcvd.code == 4002
+    with connect(sess.url) as ws:        # no subscribe, no drop
+        ws.send("PING")
+        assert ws.recv(timeout=3) == "PONG"
+    connects = [e for e in sess.log() if e["ws"] == "connect"]
+    assert [c["index"] for c in connects] == [0, 1, 2, 0, 1]
+
+
 def test_reject_status_and_hang_handshake(ctl, sess):
     sess.script({"scripts": [{"reject_status": 503}, {"hang_handshake": True}, {}]})
     raw = RawWS(ctl.port, f"/s/{sess.id}/ws/market")

@@ -42,11 +42,11 @@ _SESSION_WS_RE = re.compile(r"^/s/([A-Za-z0-9_.-]+)/ws/market/?$")
 _CONTROL_RE = re.compile(r"^/_control/sessions/([^/]+)/ws(/send|/drop|/flood)?/?$")
 
 FRAME_KINDS = ("json", "text", "text_hex", "binary_hex", "oversize", "books")
-FRAME_MODIFIERS = ("fragment", "delay_ms", "asset")
+FRAME_MODIFIERS = ("fragment", "delay_ms", "asset", "cut")
 SCRIPT_KEYS = (
     "dump", "on_connect", "on_subscribe", "per_asset", "periodic", "pong", "silence_assets",
     "only_subscribed", "drop_after_ms", "drop_mode", "close_code", "close_reason", "reject_status",
-    "hang_handshake", "note",
+    "hang_handshake", "note", "drop_after_subscribe",
 )
 
 
@@ -85,10 +85,11 @@ def _hex(value, name: str) -> bytes:
 class Frame:
     """One validated frame spec (README §10.2)."""
 
-    __slots__ = ("kind", "value", "fragment", "delay_ms", "asset")
+    __slots__ = ("kind", "value", "fragment", "delay_ms", "asset", "cut")
 
-    def __init__(self, kind, value, fragment=None, delay_ms=0, asset=None):
+    def __init__(self, kind, value, fragment=None, delay_ms=0, asset=None, cut=None):
         self.kind, self.value, self.fragment, self.delay_ms, self.asset = kind, value, fragment, delay_ms, asset
+        self.cut = cut  # send only this many bytes of the frame's wire encoding, then drop (fin)
 
 
 def parse_frame(spec, where: str) -> Frame:
@@ -117,7 +118,10 @@ def parse_frame(spec, where: str) -> Frame:
     asset = spec.get("asset")
     if asset is not None and not isinstance(asset, str):
         raise ValidationError(f"{where}.asset must be a string")
-    return Frame(kind, value, fragment, delay_ms, asset)
+    cut = spec.get("cut")
+    if cut is not None:
+        cut = _int(cut, f"{where}.cut", 1)
+    return Frame(kind, value, fragment, delay_ms, asset, cut)
 
 
 def _frames(value, where: str) -> list[Frame]:
@@ -144,6 +148,7 @@ class Script:
         self.close_reason = ""
         self.reject_status: int | None = None
         self.hang_handshake = False
+        self.drop_after_subscribe = False
 
 
 def parse_script(obj, where: str = "script") -> Script:
@@ -153,7 +158,7 @@ def parse_script(obj, where: str = "script") -> Script:
     if unknown:
         raise ValidationError(f"{where}: unknown key(s) {sorted(unknown)}; known: {list(SCRIPT_KEYS)}")
     s = Script()
-    for key in ("dump", "pong", "only_subscribed", "hang_handshake"):
+    for key in ("dump", "pong", "only_subscribed", "hang_handshake", "drop_after_subscribe"):
         if key in obj:
             if not isinstance(obj[key], bool):
                 raise ValidationError(f"{where}.{key} must be a boolean")
@@ -808,6 +813,8 @@ class Connection:
         for asset in added:
             self._send_frames(self.script.per_asset.get(asset, []))
         self._send_frames(self.script.on_subscribe)
+        if self.script.drop_after_subscribe:   # the reconnect storm: gone right after the answer
+            self._do(("drop", self.script.close_code, self.script.close_reason, self.script.drop_mode))
 
     # --- sending ------------------------------------------------------------------------------------
     def _send_frames(self, frames: list[Frame]) -> None:
@@ -864,21 +871,21 @@ class Connection:
                 value = self._keep_event(value, f.asset)
                 if value is None:
                     return
-            self._emit_bytes("TEXT", jsonraw.dumps_bytes(value), f.fragment)
+            self._emit_bytes("TEXT", jsonraw.dumps_bytes(value), f.fragment, f.cut)
             return
         if f.asset is not None and self._keep_event({}, f.asset) is None:
             return
         if f.kind == "text":
-            self._emit_bytes("TEXT", f.value.encode("utf-8"), f.fragment)
+            self._emit_bytes("TEXT", f.value.encode("utf-8"), f.fragment, f.cut)
         elif f.kind == "text_hex":
-            self._emit_bytes("TEXT", f.value, f.fragment)
+            self._emit_bytes("TEXT", f.value, f.fragment, f.cut)
         elif f.kind == "binary_hex":
-            self._emit_bytes("BINARY", f.value, f.fragment)
+            self._emit_bytes("BINARY", f.value, f.fragment, f.cut)
         elif f.kind == "oversize":
             pad = max(0, f.value - len('[{"pad":""}]'))
-            self._emit_bytes("TEXT", b'[{"pad":"' + b"x" * pad + b'"}]', f.fragment)
+            self._emit_bytes("TEXT", b'[{"pad":"' + b"x" * pad + b'"}]', f.fragment, f.cut)
 
-    def _emit_bytes(self, op: str, payload: bytes, fragment: int | None) -> None:
+    def _emit_bytes(self, op: str, payload: bytes, fragment: int | None, cut: int | None = None) -> None:
         if self.done:
             return
         try:
@@ -891,4 +898,17 @@ class Connection:
                     self.proto.send_continuation(piece, fin=i == len(pieces))
         except Exception:  # not OPEN any more (closing): drop the frame
             return
+        if cut is not None:
+            self._send_cut(cut)
+            return
         self._flush()
+
+    def _send_cut(self, cut: int) -> None:
+        """A frame cut mid-way: the first `cut` bytes of its wire encoding (what the protocol has
+        just queued: every earlier frame was flushed at once), then a TCP close, no close frame."""
+        data = b"".join(chunk for chunk in self.proto.data_to_send() if chunk)
+        try:
+            self.sock.sendall(data[:cut])
+        except OSError:
+            pass
+        self._close_socket("fin")
