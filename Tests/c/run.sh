@@ -138,6 +138,7 @@ build test_abi $CC $CFLAGS -o "$tmp/test_abi" "$here/test_abi.c" $LDFLAGS \
     && run_test test_abi "$tmp/test_abi"
 build test_storage_faults $CC $CFLAGS -o "$tmp/test_storage_faults" "$here/test_storage_faults.c" $LDFLAGS -lsqlite3 \
     && run_test test_storage_faults "$tmp/test_storage_faults"
+build test_storage_crash $CC $CFLAGS -o "$tmp/test_storage_crash" "$here/test_storage_crash.c" $LDFLAGS -lsqlite3 && run_test test_storage_crash "$tmp/test_storage_crash"
 have_rest=0
 have_stream=0
 build test_rest $CC $CFLAGS -o "$tmp/test_rest" "$here/test_rest.c" $LDFLAGS -lcurl && have_rest=1
