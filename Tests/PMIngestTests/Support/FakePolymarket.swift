@@ -58,7 +58,13 @@ actor FakePolymarket {
     func stop() {
         transport?.shutdown()
         transport = nil
-        if let process { fakeServerPIDs.kill(process.processIdentifier) }
+        if let process {
+            fakeServerPIDs.kill(process.processIdentifier)
+            // SIGKILL cannot be blocked, so this returns as soon as the child is reaped. It is also
+            // the only call that drops the run-loop source through which Foundation's Process
+            // retains itself: without it every stopped server's Process leaked (LeakSanitizer).
+            process.waitUntilExit()
+        }
         process = nil
         root = nil
     }
