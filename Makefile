@@ -6,7 +6,8 @@
 #   make lib       dist/lib/libpmingest.so.0 (+ .so symlink) and dist/include/pmingest.h
 #   make install   PREFIX=/usr/local: library, header, pmingest.pc, CLI
 #   make bench     benchmarks, one line each: bench <name> <value> <unit> vs <baseline> <value> ratio <x>
-#   make coverage  line coverage of the Swift core; last line "coverage <percent>%"
+#   make coverage  line coverage of the Swift core from all tests (Swift, C, Python), floor
+#                  COVERAGE_FLOOR; last line "coverage <percent>%"
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -22,6 +23,9 @@ STAMPS := .build-stamps
 DIST := dist
 LIBSO := $(DIST)/lib/libpmingest.so.0
 CC ?= cc
+# Line coverage of the Swift core below which `make test` and `make coverage` fail (percent).
+# Measured 96.4 (Swift tests) / 97.0 (merged) when set: a drop of ~2 points means untested code landed.
+COVERAGE_FLOOR ?= 94
 
 APT_PACKAGES := libcurl4-openssl-dev libwebsockets-dev libsqlite3-dev libssl-dev pkg-config gcc g++ python3-venv
 PY_PACKAGES := pytest websockets aiohttp
@@ -98,8 +102,12 @@ install-lib: lib
 test: deps swift-test lib c-test python-test fakeserver-test examples-test
 	@echo "suites: 5 passed, 0 failed"   # Swift, C ABI, Python binding, fake server, examples (each fails make on error)
 
+# The Swift tests run once, instrumented, in their own scratch path (.build-cov: coverage flags in
+# .build would make every later `swift build` of the CLI/examples recompile the core), and their
+# profile is held to the coverage floor. `make coverage` adds the C and Python tests' share.
 swift-test: $(STAMPS)/apt $(STAMPS)/venv
-	$(SWIFT) test
+	$(SWIFT) test --enable-code-coverage --scratch-path .build-cov
+	COVERAGE_FLOOR=$(COVERAGE_FLOOR) scripts/coverage.sh --gate
 
 c-test: lib
 	Tests/c/check_so.sh $(LIBSO)
@@ -124,8 +132,8 @@ demo: $(STAMPS)/apt $(STAMPS)/venv
 bench: lib $(STAMPS)/venv
 	scripts/bench.sh
 
-coverage: $(STAMPS)/apt
-	scripts/coverage.sh
+coverage: $(STAMPS)/apt $(STAMPS)/venv
+	COVERAGE_FLOOR=$(COVERAGE_FLOOR) scripts/coverage.sh
 
 clean:
-	rm -rf .build $(DIST_SCRATCH) $(DIST) $(STAMPS) prof
+	rm -rf .build .build-* $(DIST) $(STAMPS) prof
