@@ -187,6 +187,124 @@ def test_locked_database_is_busy(tmp_path):
     database.close()
 
 
+def _damageable(path, batches=8):
+    """A valid database of `batches` x 500 trades over four tokens; returns its page size."""
+    with pmingest.Database(str(path)) as database:
+        repo = pmingest.TradeRepository(database)
+        for batch in range(batches):
+            repo.upsert_many(
+                make_trade(
+                    token_id=f"9{batch % 4:076d}",
+                    timestamp=T0 + timedelta(seconds=batch, milliseconds=n),
+                    transaction_hash=f"0x{batch:08x}{n:056d}",
+                )
+                for n in range(500)
+            )
+    header = path.read_bytes()[:100]
+    size = int.from_bytes(header[16:18], "big")
+    return 65536 if size == 1 else size
+
+
+def _scribble(path, start, end):
+    """Overwrites bytes [start, end) with seeded noise; returns the damaged file's bytes."""
+    data = bytearray(path.read_bytes())
+    data[start:end] = random.Random(8817).randbytes(end - start)
+    path.write_bytes(bytes(data))
+    return bytes(data)
+
+
+def test_damaged_pages_are_reported_and_left_untouched(tmp_path):
+    path = tmp_path / "damaged.db"
+    page = _damageable(path)
+    pages = path.stat().st_size // page
+    assert pages > 50
+    damaged = _scribble(path, pages // 4 * page, pages * 3 // 4 * page)
+    # header and schema intact: it opens; whatever reaches the damage is refused, clearly
+    with pmingest.Database(str(path)) as database:
+        repo = pmingest.TradeRepository(database)
+        with pytest.raises(pmingest.PmDatabaseCorrupt, match="damaged|malformed"):
+            repo.count()
+        for index in range(4):
+            with pytest.raises(pmingest.PmDatabaseCorrupt):
+                repo.query(f"9{index:076d}")
+        with pytest.raises(pmingest.PmDatabaseCorrupt):
+            repo.upsert_many(make_trade(token_id=f"9{0:076d}", size=Decimal(n + 1)) for n in range(500))
+    assert path.read_bytes() == damaged  # reported, not repaired, rewritten or truncated
+
+
+def test_damaged_schema_page_is_refused_at_open_and_left_untouched(tmp_path):
+    path = tmp_path / "damaged-schema.db"
+    page = _damageable(path, batches=2)
+    damaged = _scribble(path, 100, page)  # page 1 after the 100-byte header: the schema
+    with pytest.raises(pmingest.PmDatabaseCorrupt, match="damaged-schema.db"):
+        pmingest.Database(str(path))
+    assert path.read_bytes() == damaged
+
+
+_BATCH_WRITER = textwrap.dedent(
+    """
+    import sys
+    from datetime import datetime, timedelta, timezone
+    from decimal import Decimal
+    import pmingest
+    path, first = sys.argv[1], int(sys.argv[2])
+    t0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    with pmingest.Database(path) as database:
+        repo = pmingest.TradeRepository(database)
+        for batch in range(first, first + 200):
+            assert repo.upsert_many(
+                pmingest.PolymarketTrade(
+                    token_id=f"9{batch:076d}", side="BUY", price=Decimal("0.5"), size=Decimal("12.5"),
+                    timestamp=t0 + timedelta(seconds=batch, milliseconds=n),
+                    transaction_hash=f"0x{batch:08x}{n:056d}")
+                for n in range(500)) == 500
+            print(batch, flush=True)   # committed
+    """
+)
+
+
+def test_writer_killed_mid_batch_leaves_whole_batches(tmp_path):
+    import os
+    import signal
+    import sqlite3
+
+    seed = int(os.environ.get("PMTEST_SEED", time.time_ns() % 1_000_000))
+    print(f"seed {seed} (PMTEST_SEED={seed} repeats this run)")
+    rng = random.Random(seed)
+    path = tmp_path / "crash.db"
+    env = dict(os.environ, PYTHONPATH=os.path.dirname(pmingest.__path__[0]))  # this source tree
+    on_disk = 0
+    for _ in range(3):
+        with subprocess.Popen(
+            [sys.executable, "-c", _BATCH_WRITER, str(path), str(on_disk)], stdout=subprocess.PIPE, env=env, text=True
+        ) as writer:
+            reported = 0
+            for _ in range(1 + rng.randrange(3)):
+                assert writer.stdout.readline().strip() == str(on_disk + reported)
+                reported += 1
+            time.sleep(rng.random() * 0.03)  # somewhere inside the next batch (or its commit)
+            writer.send_signal(signal.SIGKILL)
+            assert writer.wait(timeout=10) == -signal.SIGKILL
+            reported += len(writer.stdout.read().split())
+        with pmingest.Database(str(path)) as database:  # opens (WAL recovery) and counts
+            rows = pmingest.TradeRepository(database).count()
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+            assert rows % 500 == 0  # whole batches only ...
+            assert connection.execute(
+                "SELECT count(*) FROM (SELECT token_id FROM trades GROUP BY token_id HAVING count(*) != 500)"
+            ).fetchone() == (0,)  # ... each complete
+        finally:
+            connection.close()
+        assert on_disk + reported <= rows // 500 <= on_disk + reported + 1  # every reported commit is there
+        on_disk = rows // 500
+    with pmingest.Database(str(path)) as database:  # the writer can continue
+        repo = pmingest.TradeRepository(database)
+        assert repo.upsert_many(make_trade(size=Decimal(n + 1)) for n in range(500)) == 500
+        assert repo.count() == on_disk * 500 + 500
+
+
 # ---------------------------------------------------------------------------------------------
 # Trades
 # ---------------------------------------------------------------------------------------------
