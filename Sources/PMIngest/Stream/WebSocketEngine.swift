@@ -573,6 +573,11 @@ final class WebSocketEngine: @unchecked Sendable {
         let bytes = UnsafeRawBufferPointer(start: input, count: length)
         let code = Int(bytes[0]) << 8 | Int(bytes[1])
         var text = "server closed the connection (code \(code)"
+        // libwebsockets 4.1 rewrites the registered codes 1012-1015 to 1002 before this callback
+        // (the original is lost): say so instead of claiming a protocol error the server never sent.
+        if code == 1002 {
+            text += " [protocol error, or 1012-1015 such as 1012 service restart, which libwebsockets reports as 1002]"
+        }
         if length > 2 {
             let reason = String(decoding: bytes[2...].prefix(120), as: UTF8.self)
             if !reason.isEmpty { text += ": \(reason)" }
