@@ -78,3 +78,39 @@ extension String {
     /// For `#expect(message.mentions([...]))`: every fragment occurs.
     func mentions(_ fragments: [String]) -> Bool { fragments.allSatisfy { contains($0) } }
 }
+
+/// Two real transports behind one client: until `arm`, everything goes through the generously
+/// configured set-up transport; after it, the requests `isFaulted` picks go through the case's own
+/// (maybe short-timeout) transport. So a case with a 700 ms timeout times out only on the faulted
+/// request, never on its fault-free baseline or set-up requests on a loaded machine.
+final class ArmedTransport: HTTPTransport, @unchecked Sendable {
+    private let setUp: CurlTransport
+    private let faulted: CurlTransport
+    private let isFaulted: @Sendable (HTTPRequest) -> Bool
+    private let lock = NSLock()
+    private var armed = false
+
+    init(setUp: HTTPConfig, faulted: HTTPConfig, isFaulted: @escaping @Sendable (HTTPRequest) -> Bool) throws {
+        self.setUp = try CurlTransport(config: setUp)
+        self.faulted = try CurlTransport(config: faulted)
+        self.isFaulted = isFaulted
+    }
+
+    /// From now on the faulted requests go the faulted way. `warmingUp` (a URL on the same server,
+    /// not in the request log) is fetched first, best effort, so that the faulted transport's first
+    /// attempt reuses a keep-alive connection as in production.
+    func arm(warmingUp url: String) async throws {
+        _ = try? await faulted.send(HTTPRequest(url: url))
+        lock.withLock { armed = true }
+    }
+
+    func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let useFaulted = lock.withLock { armed } && isFaulted(request)
+        return try await (useFaulted ? faulted : setUp).send(request)
+    }
+
+    func shutdown() {
+        setUp.shutdown()
+        faulted.shutdown()
+    }
+}

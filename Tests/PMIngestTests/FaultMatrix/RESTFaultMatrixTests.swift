@@ -20,7 +20,7 @@ struct RESTFaultMatrixTests {
     @Test("REST fault → its exact outcome, on every call", arguments: RESTSurface.allCases, RESTFault.matrix)
     func fault(_ surface: RESTSurface, _ fault: RESTFault) async throws {
         let session = try await FakePolymarket.shared.newSession(preset: "basic")
-        let transport = try CurlTransport(config: fault.config)
+        let transport = try ArmedTransport(setUp: RESTFault.config, faulted: fault.config) { surface.isFaulted(url: $0.url) }
         defer { transport.shutdown() }
         let client = try PolymarketClient(endpoints: PolymarketEndpoints(gammaURL: session.gammaURL, clobURL: session.clobURL,
                                                                          dataURL: session.dataURL),
@@ -28,6 +28,7 @@ struct RESTFaultMatrixTests {
         // The fault-free answer first: what a recovery must reproduce exactly.
         let clean = try await surface.call(client, baseline: nil)
         try #require(clean.isUsable, "the fault-free \(surface) call gave nothing to compare: \(clean)")
+        try await transport.arm(warmingUp: session.root + "/_control/health")
 
         // Connection refused: the same calls, pointed at a port nobody listens on.
         var faulted = client
@@ -49,7 +50,19 @@ struct RESTFaultMatrixTests {
         let guarded = await withHangGuard(seconds: fault.hangGuardSeconds, "\(surface) under \(fault)") { [faulted] in
             try await surface.call(faulted, baseline: clean)
         }
-        let requests = try await asked()
+        // The server logs a request when its handler thread gets to it: on a loaded machine that
+        // can trail the client's timeout, so wait (bounded) for the expected count to show up.
+        let expectedCount: Int? = switch fault.expected {
+        case .recovers(let times): times
+        case .fails(_, _, _, let times): times
+        }
+        var requests = try await asked()
+        if let expectedCount {
+            _ = try await eventually(timeoutMs: 5_000) {
+                requests = try await asked()
+                return requests.count - askedBefore >= expectedCount
+            }
+        }
         let count = requests.count - askedBefore
 
         switch fault.expected {
@@ -112,6 +125,14 @@ enum RESTSurface: String, CaseIterable, Sendable, CustomTestStringConvertible {
 
     func isFaultedRequest(_ request: RecordedRequest) -> Bool {
         query.allSatisfy { request.rawQuery.split(separator: "&").contains("\($0.key)=\($0.value)"[...]) }
+    }
+
+    /// The client's side of the same match (which requests `ArmedTransport` sends the faulted way).
+    func isFaulted(url: String) -> Bool {
+        let parts = url.split(separator: "?", maxSplits: 1)
+        guard let base = parts.first, base.hasSuffix(path) else { return false }
+        let pairs = parts.count > 1 ? parts[1].split(separator: "&") : []
+        return query.allSatisfy { pairs.contains("\($0.key)=\($0.value)"[...]) }
     }
 
     /// What the error message (or the verdict's reason) names.
