@@ -3,27 +3,32 @@ import Glibc
 #endif
 
 /// The bridge from blocking callers (C ABI, Python via ctypes, which releases the GIL) to the async
-/// core: runs the work in a Task and parks only the calling thread on a condition variable.
+/// core. The calling thread does the work itself: the Task prefers a `CallerThreadExecutor`, so its
+/// jobs run on the caller, and a completion (an HTTP response resumed by the curl thread) wakes the
+/// caller directly. Two thread hand-offs per HTTP call (caller → curl thread → caller) instead of
+/// four through the cooperative pool, and no pool thread is parked.
 public enum Blocking {
     /// Runs `body` to completion and returns its value or throws its error. `token.cancel()` from
     /// any thread cancels the Task, so the call ends with `PMError(.cancelled)` as soon as the work
     /// notices (the HTTP transport notices at once). `CancellationError` becomes
     /// `PMError(.cancelled)`.
     ///
-    /// Call it only from threads the Swift runtime does not own: parking a cooperative-pool
-    /// thread here can starve the very Task it waits for.
+    /// Call it only from threads the Swift runtime does not own (C or Python threads, the
+    /// library's own pthreads): a cooperative-pool thread parked here stops serving the pool.
     public static func run<T: Sendable>(token: CancellationToken? = nil,
                                         _ body: @escaping @Sendable () async throws -> T) throws -> T {
         if let token, token.isCancelled { throw PMError(.cancelled, "cancelled before it started") }
-        let waiter = BlockingWaiter<T>()
-        let task = Task {
+        let executor = CallerThreadExecutor<T>()
+        // Child tasks (task groups) inherit the preference; their awaits still overlap, only
+        // their CPU work shares the caller's thread.
+        let task = Task(executorPreference: executor) {
             let result: Result<T, any Error>
             do { result = .success(try await body()) } catch { result = .failure(error) }
-            waiter.fill(result)
+            executor.finish(result)
         }
         let registration = token?.onCancel { task.cancel() }
         defer { if let registration { token?.removeHandler(registration) } }
-        switch waiter.wait() {
+        switch executor.runUntilFinished() {
         case .success(let value):
             return value
         case .failure(let error as PMError):
@@ -36,11 +41,16 @@ public enum Blocking {
     }
 }
 
-/// A one-shot result slot with a pthread condition variable.
-private final class BlockingWaiter<T: Sendable>: @unchecked Sendable {
+/// A task executor whose jobs run on the one thread inside `runUntilFinished()`, until the
+/// result arrives. A job enqueued after that (none is expected: the result is the task's last
+/// act) goes to the global executor, so nothing is ever stranded.
+private final class CallerThreadExecutor<T: Sendable>: TaskExecutor, @unchecked Sendable {
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
     private let condition: UnsafeMutablePointer<pthread_cond_t>
+    // Guarded by mutex.
+    private var jobs: [UnownedJob] = []
     private var result: Result<T, any Error>?
+    private var draining = true
 
     init() {
         mutex = .allocate(capacity: 1)
@@ -49,6 +59,7 @@ private final class BlockingWaiter<T: Sendable>: @unchecked Sendable {
         condition = .allocate(capacity: 1)
         condition.initialize(to: pthread_cond_t())
         pthread_cond_init(condition, nil)
+        jobs.reserveCapacity(4)
     }
 
     deinit {
@@ -58,19 +69,46 @@ private final class BlockingWaiter<T: Sendable>: @unchecked Sendable {
         mutex.deallocate()
     }
 
-    func fill(_ value: Result<T, any Error>) {
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        pthread_mutex_lock(mutex)
+        if draining {
+            jobs.append(job)
+            pthread_cond_signal(condition)
+            pthread_mutex_unlock(mutex)
+        } else {
+            pthread_mutex_unlock(mutex)
+            globalConcurrentExecutor.enqueue(ExecutorJob(job))
+        }
+    }
+
+    /// Called by the task's last job, on the caller's thread.
+    func finish(_ value: Result<T, any Error>) {
         pthread_mutex_lock(mutex)
         result = value
-        pthread_cond_signal(condition)
         pthread_mutex_unlock(mutex)
     }
 
-    func wait() -> Result<T, any Error> {
+    /// Runs this executor's jobs on the calling thread until the task finished; returns its result.
+    func runUntilFinished() -> Result<T, any Error> {
         pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
         while true {
-            if let result { return result }
-            pthread_cond_wait(condition, mutex)
+            if let result {
+                draining = false
+                let leftover = jobs
+                jobs.removeAll()
+                pthread_mutex_unlock(mutex)
+                for job in leftover { globalConcurrentExecutor.enqueue(ExecutorJob(job)) }
+                return result
+            }
+            if jobs.isEmpty {
+                pthread_cond_wait(condition, mutex)
+                continue
+            }
+            let job = jobs.removeFirst()
+            pthread_mutex_unlock(mutex)
+            job.runSynchronously(on: asUnownedTaskExecutor())
+            pthread_mutex_lock(mutex)
         }
     }
 }
