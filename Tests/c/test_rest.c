@@ -1601,6 +1601,109 @@ static void test_bad_arguments(void) {
     pm_client_free(client);
 }
 
+/* ============================================================================================ */
+/* Fault matrix (issue 6): the REST faults through the C ABI                                    */
+/* ============================================================================================ */
+
+/* One row: a fault rule on GET /clob/book (forever unless it says "times"), the client's timeout
+ * and attempts, and the exact outcome — PM_OK (recovered: the same best bid as the fault-free
+ * fetch) or the status, a fragment of pm_last_error(), and how often the server was asked. The
+ * Swift matrix (Tests/PMIngestTests/FaultMatrix) covers more calls; this is the engines' surface. */
+struct fault_row {
+    const char *name;
+    const char *rule;
+    int32_t total_ms, attempts;
+    pm_status expect;
+    const char *says;
+    long asked;
+};
+
+static void test_fault_matrix(void) {
+    static const struct fault_row rows[] = {
+        {"5xx burst within the attempts", "\"times\":2,\"status\":503", 5000, 3, PM_OK, NULL, 3},
+        {"5xx past the attempts", "\"status\":503", 5000, 3, PM_E_HTTP, "after 3 attempts", 3},
+        {"429 with Retry-After: 1", "\"times\":1,\"status\":429,\"headers\":{\"Retry-After\":\"1\"}", 5000, 3, PM_OK,
+         NULL, 2},
+        {"429 with Retry-After: 3600", "\"status\":429,\"headers\":{\"Retry-After\":\"3600\"}", 5000, 3, PM_E_HTTP,
+         "asked to wait 3600 s", 1},
+        {"Cloudflare HTML 403", "\"preset\":\"cloudflare_403\"", 5000, 3, PM_E_HTTP, "Sorry, you have been blocked", 1},
+        {"empty reply", "\"close_connection\":true", 5000, 3, PM_E_NETWORK, "Empty reply", 3},
+        {"reset mid-body once", "\"times\":1,\"reset_at\":40", 5000, 3, PM_OK, NULL, 2},
+        {"reset mid-body", "\"reset_at\":40", 5000, 3, PM_E_NETWORK, "Connection reset", 3},
+        {"body cut short", "\"truncate_at\":30", 5000, 3, PM_E_NETWORK, "after 3 attempts", 3},
+        {"slowloris body", "\"slow_body_ms\":100", 700, 2, PM_E_TIMEOUT, "timed out after 2 attempts", 2},
+        {"no answer", "\"hang\":true", 700, 2, PM_E_TIMEOUT, "timed out after 2 attempts", 2},
+        {"truncated JSON", "\"body\":\"{\\\"market\\\":\\\"0x7b2a8f\"", 5000, 3, PM_E_PARSE, "body starts", 1},
+        {"wrong JSON types", "\"body\":\"{\\\"market\\\":\\\"" A_COND "\\\",\\\"asset_id\\\":\\\"" A_YES
+                             "\\\",\\\"bids\\\":\\\"none\\\",\\\"asks\\\":[]}\"",
+         5000, 3, PM_E_PARSE, "field \"bids\"", 1},
+        {"oversize body", "\"oversize_bytes\":2000000", 5000, 3, PM_E_TOO_LARGE, "larger than 1048576 bytes", 1},
+    };
+    size_t i;
+    for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        const struct fault_row *row = &rows[i];
+        char sid[96], name[32], rule[1024], clean_bid[32];
+        pm_client *setup, *client;
+        pm_book *book = NULL;
+        pm_status st;
+        long before, asked;
+        double t0, elapsed, guard;
+        int ok_before = pmt_failed;
+
+        snprintf(name, sizeof name, "fm%zu", i);
+        new_session(name, "basic", sid, sizeof sid);
+        /* The fault-free fetch on a generous client: what a recovery must reproduce. */
+        setup = client_for(sid, 5000, 3, 1 << 20);
+        CHECK_STATUS(pm_client_fetch_orderbook(setup, A_YES, &book), PM_OK);
+        snprintf(clean_bid, sizeof clean_bid, "%s", pm_book_level_price(book, PM_SIDE_BID, 0));
+        CHECK(clean_bid[0] != '\0');
+        pm_book_free(book);
+        pm_client_free(setup);
+
+        client = client_for(sid, row->total_ms, row->attempts, 1 << 20);
+        before = count_requests(sid, "/clob/book");
+        snprintf(rule, sizeof rule, "{\"rules\":[{\"path\":\"/clob/book\",%s}]}", row->rule);
+        session_post(sid, "faults", rule);
+        book = SENTINEL(pm_book);
+        t0 = mono_s();
+        st = pm_client_fetch_orderbook(client, A_YES, &book);
+        elapsed = mono_s() - t0;
+        if (row->expect == PM_OK) {
+            CHECK_STATUS(st, PM_OK);
+            CHECK(st == PM_OK && strcmp(pm_book_level_price(book, PM_SIDE_BID, 0), clean_bid) == 0);
+            if (st == PM_OK) pm_book_free(book);
+        } else {
+            CHECK_FAILS(st, row->expect);
+            CHECK(book == NULL);   /* nothing handed out */
+            CHECK(contains(pmt_last_msg, row->says));
+            CHECK(contains(pmt_last_msg, "/book"));
+        }
+        /* The hang guard: every attempt may take its whole timeout, plus Retry-After and a margin. */
+        guard = (row->attempts * row->total_ms / 1000.0 + 1.0 + 20.0) * g_time_scale;
+        CHECK(elapsed < guard);
+        /* The server logs a request when its handler thread gets to it: wait for it (bounded). */
+        asked = count_requests(sid, "/clob/book") - before;
+        for (t0 = mono_s(); asked < row->asked && mono_s() - t0 < 5.0 * g_time_scale; sleep_ms(20))
+            asked = count_requests(sid, "/clob/book") - before;
+        CHECK_I64(asked, row->asked);
+
+        if (row->expect != PM_OK) {
+            /* G5 fails closed on the same fault: not valid, no best bid, the reason says why. */
+            bool valid = true;
+            char *bid = SENTINEL(char), *reason = NULL;
+            CHECK_STATUS(pm_verify_orderbook_price(client, A_YES, clean_bid, NULL, &valid, &bid, &reason), PM_OK);
+            CHECK(!valid && bid == NULL);
+            CHECK(contains(reason, "Orderbook unavailable") && contains(reason, row->says));
+            pm_string_free(reason);
+        }
+        pm_client_free(client);
+        session_clear_faults(sid);
+        if (pmt_failed != ok_before)
+            fprintf(stderr, "     fault matrix row \"%s\": %.3f s, asked %ld, last error: %s\n", row->name, elapsed,
+                    asked, pmt_last_msg);
+    }
+}
+
 static void test_free_null_and_null_accessors(void) {
     pm_client_free(NULL);
     pm_fetcher_free(NULL);
@@ -1686,6 +1789,7 @@ int main(int argc, char **argv) {
     test_keepalive();
     test_threads();
     test_client_threads_stop();
+    test_fault_matrix();
     test_huge_limit(argc > 0 ? argv[0] : "test_rest");
 
     curl_global_cleanup();
