@@ -321,6 +321,13 @@ struct RESTFault: Sendable, CustomTestStringConvertible {
         RESTFault("body labelled gzip that is not", .fails(.network, says: ["unencoding"], asked: 1)) { _ in
             [FakeFault(headers: ["Content-Encoding": "gzip"], gzip: false)]
         },
+        RESTFault("Retry-After of 10^20 seconds (saturates, no overflow)",
+                  .fails(.http, status: 429, says: ["HTTP 429", "asked to wait 1000000000000 s"], asked: 1)) { _ in
+            [FakeFault(status: 429, headers: ["Retry-After": "100000000000000000000"])]
+        },
+        RESTFault("Retry-After as a date in the past", .recovers(asked: 2)) { _ in
+            [FakeFault(times: 1, status: 503, headers: ["Retry-After": "Thu, 01 Jan 1970 00:00:01 GMT"])]
+        },
         RESTFault("Retry-After that is not a delay", .recovers(asked: 2)) { _ in
             [FakeFault(times: 1, status: 503, headers: ["Retry-After": "soon"])]
         },

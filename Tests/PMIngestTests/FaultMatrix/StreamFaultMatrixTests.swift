@@ -276,6 +276,8 @@ struct StreamGarbage: Sendable, CustomTestStringConvertible {
                       counter: \.skippedOversize, count: 1),
         StreamGarbage(name: "book with wrong JSON types", frame: #"{"json":[\#(badBook)]}"#, counter: \.skippedMalformed, count: 1),
         StreamGarbage(name: "trade with a non-decimal price", frame: #"{"json":\#(badTrade)}"#, counter: \.skippedMalformed, count: 1),
+        StreamGarbage(name: "trade with a negative price", frame: #"{"json":\#(badTrade.replacingOccurrences(of: "\"abc\"", with: "\"-0.5\""))}"#,
+                      counter: \.skippedMalformed, count: 1),
         StreamGarbage(name: "price_change with wrong JSON types", frame: #"{"json":\#(badChange)}"#, counter: \.skippedMalformed, count: 1),
         StreamGarbage(name: "nesting 60000 deep", frame: #"{"text":"\#(String(repeating: "[", count: 60_000))"}"#,
                       counter: \.skippedMalformed, count: 1),
