@@ -11,7 +11,7 @@
  * highest bid whatever the wire order; unusable books fail closed), book/market accessors,
  * paging over a clamped Gamma limit, metadata sync, retries, HTTP/timeout/size/parse/network
  * errors, cancellation from another thread, bad arguments, *_free(NULL), freeing the client
- * before its fetcher. PMTEST_TIME_SCALE (default 1) stretches the timing bounds (valgrind).
+ * before its fetcher, and the fault matrix of issue 6 on the book fetch (test_fault_matrix). PMTEST_TIME_SCALE (default 1) stretches the timing bounds (valgrind).
  * Ends with "N passed, N failed". */
 #define _POSIX_C_SOURCE 200809L
 #include "pmingest.h"
