@@ -423,6 +423,38 @@ def test_open_before_counts_live_connections(sess):
     assert [c["open_before"] for c in connects] == [0, 1, 0]
 
 
+def test_peer_open_sees_a_close_behind_unread_bytes():
+    """open_before's check: a peer that sent bytes and then closed (FIN) or reset (RST) is closed
+    although the bytes are still unread, as when a busy server has not read a client's close-frame
+    echo yet. (The earlier MSG_PEEK check saw the bytes and called such a connection open.)"""
+    sys.path.insert(0, HERE)
+    from fakepolymarket.ws import peer_open
+
+    def wait_closed(sock):
+        deadline = time.monotonic() + 5
+        while peer_open(sock) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return not peer_open(sock)
+
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        for reset in (False, True):
+            client = socket.create_connection(listener.getsockname())
+            server, _ = listener.accept()
+            with server:
+                client.sendall(b"\x88\x82" + bytes(6))   # a masked close frame, never read here
+                assert select.select([server], [], [], 5)[0]
+                assert peer_open(server)
+                if reset:
+                    client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                client.close()
+                assert wait_closed(server)
+                if not reset:
+                    assert server.recv(1, socket.MSG_PEEK) == b"\x88"   # what the old check saw
+        closed = socket.create_connection(listener.getsockname())
+        closed.close()
+        assert not peer_open(closed)   # our own side closed: not open either
+
+
 def test_control_protocol(ctl, sess):
     base = f"/_control/sessions/{sess.id}/ws"
     assert ctl.call("GET", base) == {"scripts": [{}], "connections": 0, "open": 0}

@@ -50,6 +50,21 @@ SCRIPT_KEYS = (
 )
 
 
+# Linux TCP states (include/net/tcp_states.h) in which the peer has not yet closed its side.
+_PEER_OPEN_TCP_STATES = (1, 4, 5)   # ESTABLISHED, FIN_WAIT1, FIN_WAIT2
+
+
+def peer_open(sock: socket.socket) -> bool:
+    """Whether the peer has not closed its side of `sock`, asked of the kernel's TCP state
+    (TCP_INFO's first byte). A FIN or RST counts even behind bytes this server has not read yet:
+    a client that echoes the close frame and closes at once (libwebsockets does) is closed, however
+    late the old connection's thread gets to read the echo. A MSG_PEEK would see only the echo."""
+    try:
+        return sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 1)[0] in _PEER_OPEN_TCP_STATES
+    except (OSError, ValueError):
+        return False   # our side is closed already
+
+
 def available() -> bool:
     try:
         import websockets  # noqa: F401
@@ -533,20 +548,11 @@ class Connection:
         return out
 
     def _open_others(self) -> int:
-        """Other connections of this session whose socket the peer has not closed (deterministic: a
-        FIN/RST already received shows up in a non-blocking MSG_PEEK)."""
+        """Other connections of this session whose socket the peer has not closed (deterministic:
+        the kernel's TCP state, see peer_open)."""
         with self.st.lock:
             others = [c for cid, c in self.st.open.items() if cid != self.conn_id]
-        n = 0
-        for c in others:
-            try:
-                # (Not MSG_DONTWAIT: a socket with a timeout makes Python wait anyway.)
-                readable, _, _ = select.select([c.sock], [], [], 0)
-                if not readable or c.sock.recv(1, socket.MSG_PEEK):
-                    n += 1
-            except (OSError, ValueError):
-                pass
-        return n
+        return sum(1 for c in others if peer_open(c.sock))
 
     def _run(self):
         from websockets.http11 import Request
