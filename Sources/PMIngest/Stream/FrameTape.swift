@@ -344,33 +344,13 @@ private struct TapeBuilder {
 
     // MARK: strings
 
-    private static let ones: UInt64 = 0x0101_0101_0101_0101
-    private static let highBits: UInt64 = 0x8080_8080_8080_8080
-
-    /// Whether any of the 8 bytes is '"', '\\', a control character or non-ASCII.
-    @inline(__always)
-    private static func needsAttention(_ word: UInt64) -> Bool {
-        let quote = word ^ (ones &* 0x22)
-        let backslash = word ^ (ones &* 0x5C)
-        let hasQuote = (quote &- ones) & ~quote
-        let hasBackslash = (backslash &- ones) & ~backslash
-        let hasControl = (word &- ones &* 0x20) & ~word
-        return ((hasQuote | hasBackslash | hasControl) & highBits) | (word & highBits) != 0
-    }
-
     /// Validates the string whose opening quote is at `position` and appends its token.
     mutating func parseString() throws(JSONError) {
         let start = position + 1
         var i = start
         var escaped = false
         while true {
-            if let base = bytes.baseAddress {
-                while end - i >= 8 {
-                    let word = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
-                    if TapeBuilder.needsAttention(word) { break }
-                    i += 8
-                }
-            }
+            if let base = bytes.baseAddress { i = PlainByteScan.skipPlain(base, from: i, end: end) }
             guard i < end else {
                 throw JSONError(.unexpectedEnd, offset: end, message: "string not closed")
             }
