@@ -1685,7 +1685,12 @@ static void test_fault_matrix(void) {
         asked = count_requests(sid, "/clob/book") - before;
         for (t0 = mono_s(); asked < row->asked && mono_s() - t0 < 5.0 * g_time_scale; sleep_ms(20))
             asked = count_requests(sid, "/clob/book") - before;
-        CHECK_I64(asked, row->asked);
+        /* An attempt abandoned at its timeout may never reach the server's log on a starved (or
+         * valgrind-slowed) machine; "after N attempts" in the message is the client's own count. */
+        if (row->expect == PM_E_TIMEOUT)
+            CHECK(asked >= 1 && asked <= row->asked);
+        else
+            CHECK_I64(asked, row->asked);
 
         if (row->expect != PM_OK) {
             /* G5 fails closed on the same fault: not valid, no best bid, the reason says why. */

@@ -94,7 +94,12 @@ struct RESTFaultMatrixTests {
                 let message = error?.message ?? ""
                 #expect(message.mentions(fragments), "message \"\(message)\" should mention \(fragments)")
             }
-            if let times { #expect(count == times, "asked \(count) times, expected \(times)") }
+            if let times {
+                // An attempt the client abandons at its timeout may never reach the server's log on a
+                // starved machine; the message's "after N attempts" is the client's own count.
+                let seen = kind == .timeout ? 1...times : times...times
+                #expect(seen.contains(count), "asked \(count) times, expected \(times)")
+            }
         }
     }
 }

@@ -69,20 +69,34 @@ struct StreamFaultMatrixTests {
     func silentStall() async throws {
         let session = try await FakePolymarket.shared.newSession(preset: "basic")
         let before = try await StreamMatrix.restBooks(session)
-        // Connection 1: both snapshots, then trades for Yes only while PONGs keep coming: No stalls.
+        // Connection 1 sends the original snapshots as scripted frames; by then the server's No book
+        // has moved on (best bid 0.48 → 0.37), so connection 2's snapshot differs: a client still
+        // holding connection 1's book after the stall would hand out a stale price. (Moving the
+        // book before connecting keeps the test free of a race with the 800 ms watchdog.)
+        var original: [[String: Any]] = []
+        for token in Self.tokens {
+            guard var book = try await StreamMatrix.bookJSON(session, token) as? [String: Any] else {
+                throw FakeServerError("stored book of \(token) is not an object")
+            }
+            book["event_type"] = "book"
+            original.append(book)
+        }
+        let moved = #"{"market":"\#(WS.conditionA)","asset_id":"\#(WS.aNo)","timestamp":"1767225601000","hash":"moved","bids":[{"price":"0.3","size":"10"},{"price":"0.37","size":"25"}],"asks":[{"price":"0.6","size":"10"},{"price":"0.45","size":"40"}],"min_order_size":"5","tick_size":"0.01","neg_risk":false,"last_trade_price":"0.4"}"#
+        try await session.setState(#"{"books":{"\#(WS.aYes)":\#(try jsonText(original[0].filter { $0.key != "event_type" })),"\#(WS.aNo)":\#(moved)}}"#)
+        let after = try await StreamMatrix.restBooks(session)
+        #expect(after[WS.aNo]?.bestBid?.price == Price.literal("0.37") && before[WS.aNo]?.bestBid?.price != after[WS.aNo]?.bestBid?.price)
+        #expect(after[WS.aYes] == before[WS.aYes])
+
+        // Connection 1: the original snapshots, then trades for Yes only while PONGs keep coming:
+        // No stalls. Connection 2: trades for both, so nothing stalls any more.
         let yesTrades = #"{"every_ms":100,"frames":[\#(WS.tradeFrame(WS.aYes, price: "0.52"))]}"#
-        try await session.setWSScript(#"{"scripts":[{"periodic":[\#(yesTrades)]},{}]}"#)
+        let bothTrades = #"{"every_ms":100,"frames":[\#(WS.tradeFrame(WS.aYes, price: "0.52")),\#(WS.tradeFrame(WS.aNo, price: "0.52"))]}"#
+        let originalFrame = try jsonText(["json": original])
+        try await session.setWSScript(#"{"scripts":[{"dump":false,"on_subscribe":[\#(originalFrame)],"periodic":[\#(yesTrades)]},{"periodic":[\#(bothTrades)]}]}"#)
         let config = WS.config(session, silenceMs: 800)
         let client = try StreamClient(config: config)
         try client.subscribe(tokenIds: Self.tokens)
         try await client.connectAsync()
-        _ = try await pull(client) { $0.contains { $0.bookToken == WS.aNo } }   // connection 1's No snapshot
-        // Meanwhile No's book moves on the server (its best bid drops to 0.37): a client still
-        // holding the old book would hand out a stale price.
-        let moved = #"{"market":"\#(WS.conditionA)","asset_id":"\#(WS.aNo)","timestamp":"1767225601000","hash":"moved","bids":[{"price":"0.3","size":"10"},{"price":"0.37","size":"25"}],"asks":[{"price":"0.6","size":"10"},{"price":"0.45","size":"40"}],"min_order_size":"5","tick_size":"0.01","neg_risk":false,"last_trade_price":"0.4"}"#
-        try await session.setState(#"{"books":{"\#(WS.aYes)":\#(try jsonText(StreamMatrix.bookJSON(session, WS.aYes))),"\#(WS.aNo)":\#(moved)}}"#)
-        let after = try await StreamMatrix.restBooks(session)
-        #expect(after[WS.aNo]?.bestBid?.price == Price.literal("0.37"))
 
         let books = LocalOrderBooks()
         var staleAfterReconnect = false
@@ -316,11 +330,12 @@ enum StreamMatrix {
     /// Pushes a distinctive trade on the (new) connection and returns the events up to it: data flows again.
     static func dataFlows(_ session: FakeSession, _ client: StreamClient) async throws -> [StreamEvent] {
         #expect(try await session.wsSend("[\(WS.tradeFrame(WS.aNo, price: "0.77"))]") == 1)
-        let events = try await pull(client) { $0.contains { $0.tradeToken == WS.aNo } }
-        let trade = events.compactMap { event -> LastTradeEvent? in
-            if case .lastTradePrice(let trade) = event, trade.tokenId == WS.aNo { return trade } else { return nil }
-        }.first
-        #expect(trade?.price == Price.literal("0.77"), "no data after the recovery: \(events.map(\.eventType))")
+        func pushed(_ event: StreamEvent) -> Bool {
+            if case .lastTradePrice(let trade) = event { return trade.tokenId == WS.aNo && trade.price == Price.literal("0.77") }
+            return false
+        }
+        let events = try await pull(client) { $0.contains(where: pushed) }
+        #expect(events.contains(where: pushed), "no data after the recovery: \(events.map(\.eventType))")
         return events
     }
 
