@@ -47,7 +47,7 @@ struct RESTFaultMatrixTests {
             return rule
         })
 
-        let guarded = await withHangGuard(seconds: fault.hangGuardSeconds, "\(surface) under \(fault)") { [faulted] in
+        let guarded = await withHangGuard(seconds: fault.hangGuardSeconds, "\(surface) under \(fault.name)") { [faulted] in
             try await surface.call(faulted, baseline: clean)
         }
         // The server logs a request when its handler thread gets to it: on a loaded machine that
@@ -67,8 +67,8 @@ struct RESTFaultMatrixTests {
 
         switch fault.expected {
         case .recovers(let times):
-            #expect(guarded.error == nil, "\(fault) should have recovered: \(String(describing: guarded.error))")
-            #expect(guarded.value == clean, "\(fault) recovered with different data")
+            #expect(guarded.error == nil, "\(fault.name) should have recovered: \(String(describing: guarded.error))")
+            #expect(guarded.value == clean, "\(fault.name) recovered with different data")
             #expect(count == times, "asked \(count) times, expected \(times)")
             if let gap = fault.minRetryGapSeconds, requests.count >= 2 {
                 let last = requests.suffix(2).map(\.time)
@@ -87,7 +87,7 @@ struct RESTFaultMatrixTests {
                 #expect(verdict.reason.hasPrefix("Orderbook unavailable"), "\(verdict.reason)")
                 #expect(verdict.reason.mentions(fragments), "reason \"\(verdict.reason)\" should mention \(fragments)")
             } else {
-                #expect(guarded.value == nil, "\(fault) handed out data: \(String(describing: guarded.value))")
+                #expect(guarded.value == nil, "\(fault.name) handed out data: \(String(describing: guarded.value))")
                 let error = guarded.error as? PMError
                 #expect(error?.kind == kind, "expected \(kind), got \(String(describing: guarded.error))")
                 #expect(error?.httpStatus == status)
