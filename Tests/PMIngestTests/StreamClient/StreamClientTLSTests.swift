@@ -62,6 +62,7 @@ with serve(handler, "127.0.0.1", 0, ssl=ctx) as server:
         let line = String(decoding: bytes.prefix { $0 != 10 }, as: UTF8.self)
         guard line.hasPrefix("listening wss://") else {
             kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
             throw FakeServerError("TLS WebSocket server did not start: \(line)")
         }
         return (process, String(line.dropFirst("listening ".count)))
@@ -73,7 +74,12 @@ with serve(handler, "127.0.0.1", 0, ssl=ctx) as server:
             Issue.record("skipped: needs .venv/bin/python (with websockets) and /usr/bin/openssl")
             return
         }
-        defer { kill(process.processIdentifier, SIGKILL) }
+        defer {
+            kill(process.processIdentifier, SIGKILL)
+            // Also drops the run-loop source through which Foundation's Process retains itself
+            // (else the Process leaks: LeakSanitizer). SIGKILL cannot be blocked: returns at once.
+            process.waitUntilExit()
+        }
 
         var config = StreamClientConfig(url: root + "/ws/market")
         config.connectTimeoutMs = 5_000

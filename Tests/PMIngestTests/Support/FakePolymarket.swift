@@ -92,7 +92,8 @@ actor FakePolymarket {
         let line = try readLine(stdout.fileHandleForReading.fileDescriptor, timeoutMs: 15_000)
         let prefix = "listening "
         guard line.hasPrefix(prefix), line.dropFirst(prefix.count).hasPrefix("http://") else {
-            kill(process.processIdentifier, SIGKILL)
+            fakeServerPIDs.kill(process.processIdentifier)
+            process.waitUntilExit()   // see stop()
             throw FakeServerError("fake server did not start: \(line)")
         }
         return (process, String(line.dropFirst(prefix.count)))
