@@ -5,6 +5,10 @@ import Testing
 /// Cancellation ends a call at once wherever it is: in flight, backing off, waiting for a slot,
 /// blocked in `Blocking.run`, or on `shutdown`.
 @Suite struct HTTPCancellationTests {
+    /// For calls to a hanging server: a total timeout no slowdown reaches (the default 5 s did,
+    /// under ThreadSanitizer), so only the cancellation under test can end the call.
+    static let hangConfig = HTTPTest.config(totalTimeoutMs: 120_000)
+
     /// Polls the request log until `count` requests arrived (the call is then in flight server-side).
     func waitForRequests(_ session: FakeSession, _ count: Int) async throws {
         for _ in 0..<200 {
@@ -17,7 +21,7 @@ import Testing
     @Test func cancellingAnInFlightRequestEndsItAtOnce() async throws {
         let session = try await FakePolymarket.shared.newSession(preset: "basic")
         try await session.addFaults([FakeFault(path: "/gamma/markets", times: 1, hang: true)])
-        let http = try HTTPTest.transport()
+        let http = try HTTPTest.transport(Self.hangConfig)
         defer { http.shutdown() }
         let task = Task { try await http.send(HTTPRequest(url: session.gammaURL + "/markets")) }
         try await waitForRequests(session, 1)
@@ -78,7 +82,7 @@ import Testing
     @Test func tokenCancelledFromAnotherThreadUnblocksBlockingSend() async throws {
         let session = try await FakePolymarket.shared.newSession(preset: "basic")
         try await session.addFaults([FakeFault(path: "/gamma/markets", hang: true)])
-        let http = try HTTPTest.transport()
+        let http = try HTTPTest.transport(Self.hangConfig)
         defer { http.shutdown() }
         let token = CancellationToken()
         let request = HTTPRequest(url: session.gammaURL + "/markets")
@@ -140,7 +144,7 @@ import Testing
         let session = try await FakePolymarket.shared.newSession(preset: "basic")
         try await session.addFaults([FakeFault(path: "/gamma/markets", hang: true),
                                      FakeFault(path: "/data/trades", status: 503, headers: ["Retry-After": "30"])])
-        let http = try HTTPTest.transport()
+        let http = try HTTPTest.transport(Self.hangConfig)
         let hanging = Task { try await http.send(HTTPRequest(url: session.gammaURL + "/markets")) }
         let backingOff = Task { try await http.send(HTTPRequest(url: session.dataURL + "/trades")) }
         try await waitForRequests(session, 2)
