@@ -15,6 +15,9 @@ public enum DecimalParse {
         var fractionDigits = 0
         var integerDigits = 0
         var sawPoint = false
+        // An overflowing integer part is reported after the whole text passed the grammar: a text
+        // that is not a decimal at all ("99999999999999999999x") is malformed, not out of range.
+        var overflow = false
         for byte in bytes {
             switch byte {
             case UInt8(ascii: "0")...UInt8(ascii: "9"):
@@ -27,8 +30,7 @@ public enum DecimalParse {
                     integerDigits += 1
                     let (times10, o1) = integer.multipliedReportingOverflow(by: 10)
                     let (sum, o2) = times10.addingReportingOverflow(digit)
-                    if o1 || o2 { throw .outOfRange(text()) }
-                    integer = sum
+                    if o1 || o2 { overflow = true } else { integer = sum }
                 }
             case UInt8(ascii: "."):
                 if sawPoint { throw .malformed(text()) }
@@ -38,6 +40,7 @@ public enum DecimalParse {
             }
         }
         if integerDigits + fractionDigits == 0 { throw .malformed(text()) }
+        if overflow { throw .outOfRange(text()) }
         while fractionDigits < FixedDecimal.fractionDigits { fraction *= 10; fractionDigits += 1 }
         let (scaled, o1) = integer.multipliedReportingOverflow(by: FixedDecimal.scale)
         let (total, o2) = scaled.addingReportingOverflow(fraction)

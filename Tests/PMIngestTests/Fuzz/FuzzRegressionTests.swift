@@ -28,6 +28,13 @@ import Testing
         }
     }
 
+    /// Each finding of `make fuzz`, stated directly (the inputs are also in Fuzz/regressions).
+    @Test func findingsStayFixed() {
+        // fuzz-decimal: garbage after an overflowing integer part is malformed, not "out of range".
+        #expect(throws: DecimalError.malformed("99999999999999999999x")) { try DecimalParse.micros("99999999999999999999x") }
+        #expect(throws: DecimalError.outOfRange("99999999999999999999")) { try DecimalParse.micros("99999999999999999999") }
+    }
+
     /// The references the properties trust, on hand-worked values: an oracle that is wrong the
     /// same way as the code would hide every finding.
     @Test func referencesAgreeWithHandWorkedValues() {
