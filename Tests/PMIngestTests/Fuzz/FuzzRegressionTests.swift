@@ -33,6 +33,12 @@ import Testing
         // fuzz-decimal: garbage after an overflowing integer part is malformed, not "out of range".
         #expect(throws: DecimalError.malformed("99999999999999999999x")) { try DecimalParse.micros("99999999999999999999x") }
         #expect(throws: DecimalError.outOfRange("99999999999999999999")) { try DecimalParse.micros("99999999999999999999") }
+        // fuzz-stream/fuzz-trades: sides are BUY/SELL in ASCII case only; Unicode upper-casing
+        // turned "ſell" (U+017F) into SELL on the escaped and REST paths but not the byte path.
+        #expect(TradeSide(wire: "sElL") == .sell && TradeSide(wire: "buy") == .buy)
+        #expect(TradeSide(wire: "\u{17F}ell") == nil && TradeSide(wire: "SELLS") == nil && TradeSide(wire: "") == nil)
+        let frame = MarketChannelParser().parse(#"{"event_type":"last_trade_price","asset_id":"1","price":"0.5","side":"\u017fell","timestamp":1}"#)
+        #expect(frame.events.isEmpty && frame.malformed == 1)
     }
 
     /// The references the properties trust, on hand-worked values: an oracle that is wrong the
