@@ -8,6 +8,8 @@
 #   make bench     benchmarks, one line each: bench <name> <value> <unit> vs <baseline> <value> ratio <x>
 #   make coverage  line coverage of the Swift core from all tests (Swift, C, Python), floor
 #                  COVERAGE_FLOOR; last line "coverage <percent>%"
+#   make sanitize  Swift tests under ASan and TSan, C tests against an ASan+UBSan library, valgrind
+#   make fuzz      libFuzzer on the parsers, FUZZ_SECONDS (60) per target
 #   make soak      1M stream events + 100k REST calls through the C ABI; RSS/fds/threads must stay
 #                  flat (minutes; not part of make test)
 
@@ -44,7 +46,7 @@ DIST_FLAGS := -c release --scratch-path $(DIST_SCRATCH) -Xswiftc -static-stdlib 
 	-Xlinker --strip-all
 
 .PHONY: deps test demo lib install install-lib bench coverage swift-test c-test python-test fakeserver-test \
-	examples-test cli clean soak
+	examples-test cli clean soak sanitize fuzz
 
 # ---- set-up ------------------------------------------------------------------------------------
 
@@ -139,6 +141,12 @@ coverage: $(STAMPS)/apt $(STAMPS)/venv
 
 soak: lib $(STAMPS)/venv
 	scripts/soak.sh
+
+sanitize: deps
+	scripts/sanitize.sh
+
+fuzz: $(STAMPS)/apt
+	scripts/fuzz.sh
 
 clean:
 	rm -rf .build .build-* $(DIST) $(STAMPS) prof
