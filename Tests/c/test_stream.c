@@ -34,6 +34,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "string_builder.h"
+
 /* ---- ids (the wire fixtures' ids, Tests/fixtures/ws) ------------------------------------------ */
 #define TOK1 "71321045679252212594626385532706912750332728571942532289631379312455583992563"
 #define TOK2 "52114319501245915516055106046884209969926127482827954674443846427813813222426"
@@ -67,46 +69,6 @@ static int contains(const char *haystack, const char *needle) {
 
 /* A deadline `seconds` from now, stretched by PMTEST_TIME_SCALE. */
 static double deadline_in(double seconds) { return mono_s() + seconds * g_time_scale; }
-
-/* ============================================================================================ */
-/* A growable string (the scripts are longer than C99's 4095-character literals)               */
-/* ============================================================================================ */
-
-struct sb {
-    char *p;
-    size_t len, cap;
-};
-
-static void sb_printf(struct sb *b, const char *fmt, ...) {
-    va_list ap;
-    int n;
-    va_start(ap, fmt);
-    n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0) return;
-    if (b->len + (size_t)n + 1 > b->cap) {
-        size_t cap = (b->len + (size_t)n + 1) * 2;
-        char *grown = realloc(b->p, cap);
-        if (grown == NULL) return;
-        b->p = grown;
-        b->cap = cap;
-    }
-    va_start(ap, fmt);
-    vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
-    va_end(ap);
-    b->len += (size_t)n;
-}
-
-static void sb_free(struct sb *b) {
-    free(b->p);
-    b->p = NULL;
-    b->len = b->cap = 0;
-}
-
-/* "," when the buffer ends a previous JSON value ('}' or ']'): list building. */
-static void sb_sep(struct sb *b) {
-    if (b->len > 0 && (b->p[b->len - 1] == '}' || b->p[b->len - 1] == ']')) sb_printf(b, ",");
-}
 
 /* ---- market-channel events, as the feed sends them (polymarket-api.md §2) -------------------- */
 

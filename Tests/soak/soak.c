@@ -42,6 +42,7 @@
 #include <unistd.h>
 
 #include "fake_control.h"
+#include "string_builder.h"
 
 /* The `basic` preset's market A (both tokens have books and trades) and D (closed: no book). */
 #define A_YES "144025376118479892262749490880200562967355458335621099086839387638815271716888"
@@ -148,38 +149,6 @@ static void print_sample(const char *phase, const char *progress) {
     printf("soak: t=%6.1fs %-7s %s rss=%.1f MB heap=%.2f MB fds=%ld threads=%ld\n", mono_s() - g_start, phase, progress,
            s.rss_mb, s.heap_mb, s.fds, s.threads);
     fflush(stdout);
-}
-
-/* ============================================================================================ */
-/* a growable string                                                                            */
-/* ============================================================================================ */
-
-struct sb {
-    char *p;
-    size_t len, cap;
-};
-
-static void sb_printf(struct sb *b, const char *fmt, ...) {
-    va_list ap;
-    int n;
-    va_start(ap, fmt);
-    n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0) return;
-    if (b->len + (size_t)n + 1 > b->cap) {
-        size_t cap = (b->len + (size_t)n + 1) * 2;
-        char *grown = realloc(b->p, cap);
-        if (grown == NULL) {
-            fprintf(stderr, "soak: out of memory\n");
-            exit(2);
-        }
-        b->p = grown;
-        b->cap = cap;
-    }
-    va_start(ap, fmt);
-    vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
-    va_end(ap);
-    b->len += (size_t)n;
 }
 
 /* ============================================================================================ */
