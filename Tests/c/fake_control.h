@@ -70,6 +70,21 @@ static long ctl(const char *method, const char *path, const char *body, char **o
 /* A control request that must answer 200 (counted as a check). */
 #define CTL_OK(method, path, body) CHECK_I64(ctl((method), (path), (body), NULL), 200)
 
+/* A number field of a control answer ("sent_to", "connections", "sent", ...); -1 when the request
+ * fails or the field is absent. */
+static inline long ctl_number(const char *method, const char *path, const char *body, const char *key) {
+    char *answer = NULL, needle[64];
+    const char *p;
+    long value = -1;
+    if (ctl(method, path, body, &answer) == 200 && answer) {
+        snprintf(needle, sizeof needle, "\"%s\":", key);
+        p = strstr(answer, needle);
+        if (p) value = strtol(p + strlen(needle), NULL, 10);
+    }
+    free(answer);
+    return value;
+}
+
 
 /* Reads PM_FAKE_URL (set by Tests/c/run.sh) into g_base, names this process's sessions
  * "<prefix><pid>-…", initialises libcurl (before any thread runs: its global init is not

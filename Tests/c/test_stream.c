@@ -188,20 +188,6 @@ static void session_post_delete_faults(const char *sid) {
     CTL_OK("DELETE", path, NULL);
 }
 
-/* A number field of a control answer ("sent_to", "connections", ...); -1 when absent. */
-static long ctl_number(const char *method, const char *path, const char *body, const char *key) {
-    char *answer = NULL, needle[64];
-    const char *p;
-    long value = -1;
-    if (ctl(method, path, body, &answer) == 200 && answer) {
-        snprintf(needle, sizeof needle, "\"%s\":", key);
-        p = strstr(answer, needle);
-        if (p) value = strtol(p + strlen(needle), NULL, 10);
-    }
-    free(answer);
-    return value;
-}
-
 /* Sends frames (a JSON array of frame specs) on every open connection of the session; returns
  * how many connections got them. */
 static long ws_send(const char *sid, const char *frames) {

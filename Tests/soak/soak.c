@@ -195,20 +195,6 @@ static void cycle_event(struct sb *b, int k) {
     }
 }
 
-/* A number field of a control answer; -1 when absent. */
-static long ctl_number(const char *method, const char *path, const char *key) {
-    char *answer = NULL, needle[64];
-    const char *p;
-    long value = -1;
-    if (ctl(method, path, NULL, &answer) == 200 && answer) {
-        snprintf(needle, sizeof needle, "\"%s\":", key);
-        p = strstr(answer, needle);
-        if (p) value = strtol(p + strlen(needle), NULL, 10);
-    }
-    free(answer);
-    return value;
-}
-
 /* POST .../ws/flood: `events` events in frames of cfg.per_frame, the connection dropped every
  * `drop_every` events. Returns the number of events the flood will send. */
 static long start_flood(const char *sid, long events, long drop_every) {
@@ -352,7 +338,7 @@ static struct stream_result run_stream(const char *fake_root, const char *name, 
         if (now - last_event > 3.0) {
             char path[256];
             snprintf(path, sizeof path, "/_control/sessions/%s/ws/flood", sid);
-            if (flood_done || ctl_number("GET", path, "sent") * cfg.per_frame >= r.sent) {
+            if (flood_done || ctl_number("GET", path, NULL, "sent") * cfg.per_frame >= r.sent) {
                 if (flood_done++) break;
             }
             last_event = now;
