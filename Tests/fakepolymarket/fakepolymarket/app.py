@@ -34,6 +34,7 @@ class FakeServer(ThreadingHTTPServer):
         # The WebSocket market channel shares this port: ws.handler_class wraps the REST handler
         # (channel paths and /_control/sessions/<id>/ws*), REST is unchanged.
         super().__init__(address, ws.handler_class(Handler))
+        ws.preload()
         default = self.sessions.create("default")
         if default_preset != "empty":
             data, _summary = presets.PRESETS[default_preset]()
