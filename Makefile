@@ -32,7 +32,10 @@ CC ?= cc
 COVERAGE_FLOOR ?= 94
 
 APT_PACKAGES := libcurl4-openssl-dev libwebsockets-dev libsqlite3-dev libssl-dev pkg-config gcc g++ python3-venv
-PY_PACKAGES := pytest websockets aiohttp
+# pytest-timeout: a Python test that hangs (a lost Ctrl-C, a stuck call) fails with every thread's
+# stack instead of holding CI until its 90-minute limit.
+PY_PACKAGES := pytest pytest-timeout websockets aiohttp
+PYTEST_TIMEOUT := --timeout=300 --timeout-method=thread
 
 # Release build of the self-contained shared library: the Swift runtime linked statically
 # (-static-stdlib; SwiftPM's --static-swift-stdlib is ignored for dynamic products), only pm_*
@@ -118,12 +121,12 @@ c-test: lib
 	Tests/c/run.sh $(CURDIR)/$(DIST)/lib $(CURDIR)/include
 
 python-test: lib $(STAMPS)/venv
-	PMINGEST_LIBRARY=$(CURDIR)/$(LIBSO) $(VPY) -m pytest -q bindings/python/tests
+	PMINGEST_LIBRARY=$(CURDIR)/$(LIBSO) $(VPY) -m pytest -q $(PYTEST_TIMEOUT) bindings/python/tests
 	scripts/check-python-install.sh $(CURDIR)/$(LIBSO)
 	scripts/check-wheel.sh $(CURDIR)/$(LIBSO)
 
 fakeserver-test: $(STAMPS)/venv
-	$(VPY) -m pytest -q Tests/fakepolymarket
+	$(VPY) -m pytest -q $(PYTEST_TIMEOUT) Tests/fakepolymarket
 
 examples-test: lib
 	scripts/examples-test.sh

@@ -82,7 +82,7 @@ LLVM_PROFILE_FILE="$PROF/c-%p-%m.profraw" PMTEST_SKIP_SO_CHECK=1 Tests/c/run.sh 
     >"$PROF/c-tests.log" 2>&1 || { tail -30 "$PROF/c-tests.log"; exit 1; }
 grep -E '^(ok|FAIL|skip) ' "$PROF/c-tests.log" | sed 's/^/  /'
 echo "== Python binding tests against it"
-LLVM_PROFILE_FILE="$PROF/py-%p-%m.profraw" PMINGEST_LIBRARY="$PWD/$lib_bin" "$VPY" -m pytest -q bindings/python/tests \
+LLVM_PROFILE_FILE="$PROF/py-%p-%m.profraw" PMINGEST_LIBRARY="$PWD/$lib_bin" "$VPY" -m pytest -q --timeout=300 --timeout-method=thread bindings/python/tests \
     >"$PROF/py-tests.log" 2>&1 || { tail -30 "$PROF/py-tests.log"; exit 1; }
 tail -1 "$PROF/py-tests.log" | sed 's/^/  /'
 
