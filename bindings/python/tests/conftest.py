@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import signal
 import sys
 from datetime import datetime, timezone
 from decimal import Decimal
@@ -23,6 +24,12 @@ if not os.environ.get("PMINGEST_LIBRARY"):
         os.environ["PMINGEST_LIBRARY"] = str(default)
 
 import pmingest  # noqa: E402  (after the path and environment are set)
+
+# A parent that ignores SIGINT (a non-interactive shell's background job does) starts Python
+# without its KeyboardInterrupt handler: interrupt_main() then does nothing, and the Ctrl-C tests
+# would fail or wait forever. They test the binding under Python's default handler: restore it.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 TOKEN = "71321045679252212594626385532706912750332728571942532289631379312455583992563"
 OTHER_TOKEN = "52114319501245915516055106046884209969926127482827954674443846427813813222426"
