@@ -92,6 +92,7 @@ static int contains(const char *haystack, const char *needle) {
 /* ============================================================================================ */
 
 #include "fake_control.h"
+#include "process_counts.h"
 
 /* Creates session "<prefix>-<name>" (empty, or seeded with `preset` when not NULL) into sid. */
 static void new_session(const char *name, const char *preset, char *sid, size_t cap) {
@@ -1391,17 +1392,6 @@ static void test_huge_limit(const char *self) {
 
 /* pm_client_free stops the client's HTTP thread: creating and freeing clients does not grow the
  * process's thread count (Linux: /proc/self/task). */
-static int thread_count(void) {
-    DIR *dir = opendir("/proc/self/task");
-    struct dirent *entry;
-    int n = 0;
-    if (dir == NULL) return -1;
-    while ((entry = readdir(dir)) != NULL)
-        if (entry->d_name[0] != '.') n++;
-    closedir(dir);
-    return n;
-}
-
 static void test_client_threads_stop(void) {
     char sid[96];
     int i, before = -1, after;

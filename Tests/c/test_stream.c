@@ -34,6 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "process_counts.h"
 #include "string_builder.h"
 
 /* ---- ids (the wire fixtures' ids, Tests/fixtures/ws) ------------------------------------------ */
@@ -284,28 +285,6 @@ static pm_event *pull_until(pm_stream *stream, pm_event_type type, const char *t
     }
     fprintf(stderr, "     no event of type %d%s%s in time\n", (int)type, token ? " for " : "", token ? token : "");
     return NULL;
-}
-
-static int thread_count(void) {
-    DIR *dir = opendir("/proc/self/task");
-    struct dirent *entry;
-    int n = 0;
-    if (dir == NULL) return -1;
-    while ((entry = readdir(dir)) != NULL)
-        if (entry->d_name[0] != '.') n++;
-    closedir(dir);
-    return n;
-}
-
-static int fd_count(void) {
-    DIR *dir = opendir("/proc/self/fd");
-    struct dirent *entry;
-    int n = 0;
-    if (dir == NULL) return -1;
-    while ((entry = readdir(dir)) != NULL)
-        if (entry->d_name[0] != '.') n++;
-    closedir(dir);
-    return n;
 }
 
 /* ============================================================================================ */

@@ -42,6 +42,7 @@
 #include <unistd.h>
 
 #include "fake_control.h"
+#include "process_counts.h"
 #include "string_builder.h"
 
 /* The `basic` preset's market A (both tokens have books and trades) and D (closed: no book). */
@@ -95,17 +96,6 @@ struct sample {
     long threads;
 };
 
-static long count_dir(const char *path) {
-    DIR *dir = opendir(path);
-    struct dirent *e;
-    long n = 0;
-    if (dir == NULL) return -1;
-    while ((e = readdir(dir)) != NULL)
-        if (e->d_name[0] != '.') n++;
-    closedir(dir);
-    return n;
-}
-
 static struct sample take_sample(void) {
     struct sample s = {0, 0, 0, 0};
     struct mallinfo2 mi = mallinfo2();
@@ -117,8 +107,8 @@ static struct sample take_sample(void) {
     }
     s.rss_mb = (double)resident * (double)sysconf(_SC_PAGESIZE) / (1024.0 * 1024.0);
     s.heap_mb = (double)mi.uordblks / (1024.0 * 1024.0) + (double)mi.hblkhd / (1024.0 * 1024.0);
-    s.fds = count_dir("/proc/self/fd") - 1; /* minus the descriptor reading the directory */
-    s.threads = count_dir("/proc/self/task");
+    s.fds = fd_count() - 1; /* minus the descriptor reading the directory */
+    s.threads = thread_count();
     return s;
 }
 
