@@ -450,6 +450,16 @@ def test_clob_book_unknown_missing_and_null(sess):
     assert status == 200 and raw == b"null" and hdrs["content-length"] == "4"
 
 
+def test_clob_book_is_served_as_stored_even_for_another_asset(sess):
+    """A stored book whose asset_id is not the key it is stored under is served as is (GET /book
+    and POST /books): the client must notice that it got another token's book."""
+    other = {"asset_id": "22", "market": "0xc", "bids": [{"price": "0.5", "size": "1"}], "asks": []}
+    sess.state(books={"11": other})
+    assert sess.get_json("/clob/book?token_id=11") == other
+    status, _, raw = sess.c.request("POST", sess.base + "/clob/books", [{"token_id": "11"}])
+    assert status == 200 and json.loads(raw) == [other]
+
+
 def test_clob_books_post(seeded):
     toks = [t for m in seeded.summary["markets"] if m["has_book"] for t in m["clobTokenIds"]]
     req = [{"token_id": toks[3]}, {"token_id": "999"}, {"token_id": toks[0]}]
@@ -680,6 +690,34 @@ def test_fault_reset_at(seeded):
     assert len(seeded.get_json("/gamma/markets")) == 5             # the rule is used up
     with pytest.raises(Exception, match="exclude each other"):
         seeded.faults({"path": "*", "truncate_at": 1, "reset_at": 2})
+
+
+def test_fault_http09_sends_the_body_alone(seeded):
+    """HTTP/0.9 style: no status line and no headers, just the body bytes, then the close."""
+    seeded.faults({"path": "/clob/book", "times": 1, "http09": True},
+                  {"path": "/clob/book", "times": 1, "http09": True, "body": "raw bytes", "gzip": True})
+    tok = seeded.summary["markets"][0]["clobTokenIds"][0]
+    for expected in (None, b"raw bytes"):
+        sock = socket.create_connection(("127.0.0.1", seeded.c.port), timeout=5)
+        try:
+            sock.sendall(f"GET {seeded.base}/clob/book?token_id={tok} HTTP/1.1\r\nHost: x\r\n"
+                         "Accept-Encoding: gzip\r\n\r\n".encode())
+            got = b""
+            while True:
+                chunk = sock.recv(65536)
+                if not chunk:
+                    break                                            # the server closed: FIN
+                got += chunk
+        finally:
+            sock.close()
+        assert not got.startswith(b"HTTP/")
+        if expected is None:
+            assert json.loads(got)["asset_id"] == tok                # the route's body, never gzipped
+        else:
+            assert got == expected
+    assert seeded.get(f"/clob/book?token_id={tok}")[0] == 200       # the rules are used up
+    with pytest.raises(Exception):
+        seeded.faults({"path": "*", "http09": "yes"})
 
 
 def test_fault_slow_body(seeded):

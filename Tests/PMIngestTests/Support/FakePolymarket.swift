@@ -261,6 +261,8 @@ struct FakeFault: Sendable {
     var preset: String? = nil
     var retryAfterDateIn: Double? = nil
     var gzip: Bool? = nil
+    /// The body alone, no status line or headers, then the close (an HTTP/0.9-style reply).
+    var http09 = false
 
     var json: [String: Any] {
         var rule: [String: Any] = ["path": path]
@@ -286,6 +288,7 @@ struct FakeFault: Sendable {
         if let preset { rule["preset"] = preset }
         if let retryAfterDateIn { rule["retry_after_date_in"] = retryAfterDateIn }
         if let gzip { rule["gzip"] = gzip }
+        if http09 { rule["http09"] = true }
         return rule
     }
 }

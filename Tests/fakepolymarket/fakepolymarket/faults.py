@@ -16,7 +16,7 @@ from .sessions import ValidationError
 RULE_FIELDS = {
     "method", "path", "query", "times", "status", "headers", "body", "content_type", "delay_ms",
     "hang", "truncate_at", "oversize_bytes", "close_connection", "chunked", "preset",
-    "retry_after_date_in", "gzip", "note", "reset_at", "slow_body_ms",
+    "retry_after_date_in", "gzip", "note", "reset_at", "slow_body_ms", "http09",
 }
 
 CLOUDFLARE_403 = """<!DOCTYPE html>
@@ -157,11 +157,12 @@ class Rule:
             raise ValidationError("fault truncate_at and reset_at exclude each other (one cut per answer)")
         self.slow_body_ms = _int_or_none(spec, "slow_body_ms", minimum=1)
         self.oversize_bytes = _int_or_none(spec, "oversize_bytes")
-        for k in ("hang", "chunked"):
+        for k in ("hang", "chunked", "http09"):
             if not isinstance(spec.get(k, False), bool):
                 raise ValidationError(f"fault {k} must be a boolean")
         self.hang = spec.get("hang", False)
         self.chunked = spec.get("chunked", False)
+        self.http09 = spec.get("http09", False)
         cc = spec.get("close_connection", False)
         if cc not in (True, False, "reset"):
             raise ValidationError("fault close_connection must be true, false or \"reset\"")

@@ -177,6 +177,10 @@ class Handler(BaseHTTPRequestHandler):
             rest = "/" + rest
             resp = self._safely(lambda: _ROUTES[area](session, method, rest, query, body))
 
+        if rule is not None and rule.http09:
+            self._send_http09(resp.body)
+            return
+
         gzip_ok = config["gzip"]
         truncate_at, chunked, reset_at, slow_body_ms = None, False, None, None
         if rule is not None:
@@ -229,6 +233,16 @@ class Handler(BaseHTTPRequestHandler):
                 pass
 
     # --- writing ----------------------------------------------------------------------------
+    def _send_http09(self, body: bytes):
+        """An HTTP/0.9-style answer: the body bytes alone (no status line, no headers, never
+        gzipped), then the connection is closed, which is how such a reply ends."""
+        self.close_connection = True
+        try:
+            self.wfile.write(body)
+            self.wfile.flush()
+        except OSError:
+            pass
+
     def _send(self, resp: Response, gzip_ok: bool, truncate_at: int | None = None, chunked: bool = False,
               reset_at: int | None = None, slow_body_ms: int | None = None):
         body = resp.body
