@@ -265,8 +265,18 @@ struct CurlFailure: Sendable, Error {
 }
 
 /// libcurl result codes → retry classes.
-func classifyCurlCode(_ code: CURLcode, overCap: Bool) -> TransportFailure {
+///
+/// `fromTransfer`: the code ended a transfer (not a refused option). Its URL already passed
+/// `CurlTransport.validate` (an http(s) URL, and curl may speak only those), so a protocol
+/// complaint there is about the server — an HTTP/0.9 reply, a redirect to another scheme — and so
+/// is a malformed URL once the server has answered (`sawResponse`: its redirect's Location). What
+/// a server sends is a network failure, never `.invalidRequest`: that would blame the caller's
+/// arguments (and G5 rethrows those instead of failing closed).
+func classifyCurlCode(_ code: CURLcode, overCap: Bool, fromTransfer: Bool = false, sawResponse: Bool = false) -> TransportFailure {
     if overCap { return .tooLarge }
+    if fromTransfer, code == CURLE_UNSUPPORTED_PROTOCOL || (sawResponse && code == CURLE_URL_MALFORMAT) {
+        return .other
+    }
     switch code {
     case CURLE_OPERATION_TIMEDOUT:
         return .timeout

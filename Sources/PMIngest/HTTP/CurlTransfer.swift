@@ -35,6 +35,8 @@ final class CurlTransfer: @unchecked Sendable {
     private var body: [UInt8] = []
     private var headers: [(name: String, value: String)] = []
     private var overCap = false
+    /// A status line arrived (of any response, a redirect's included): the server has answered.
+    private var sawStatusLine = false
 
     init(_ spec: CurlRequestSpec) {
         self.spec = spec
@@ -134,6 +136,7 @@ final class CurlTransfer: @unchecked Sendable {
         while let last = line.last, last == 13 || last == 10 { line = line.dropLast() }
         guard let first = line.first else { return }
         if line.starts(with: "HTTP/".utf8) {
+            sawStatusLine = true
             headers.removeAll()
         } else if first == 32 || first == 9 {
             // obs-fold continuation of the previous header's value
@@ -159,7 +162,7 @@ final class CurlTransfer: @unchecked Sendable {
             _ = pm_curl_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
             return .response(HTTPResponse(status: status, headers: headers, body: body))
         }
-        let kind = classifyCurlCode(code, overCap: overCap)
+        let kind = classifyCurlCode(code, overCap: overCap, fromTransfer: true, sawResponse: sawStatusLine)
         let message = kind == .tooLarge ? "response larger than \(spec.maxResponseBytes) bytes" : errorText(code)
         return .failure(CurlFailure(code: code, kind: kind, message: message))
     }

@@ -9,7 +9,9 @@
 ///   other 5xx are thrown at once;
 /// - a `Retry-After` beyond `retry.maxRetryAfterMs` throws at once, saying how long was asked;
 /// - transport failures throw `.timeout` / `.network` (retried first) or `.tooLarge` /
-///   `.invalidArgument` (not retried), with curl's message and the URL;
+///   `.invalidArgument` (not retried), with curl's message and the URL; `.invalidArgument` only
+///   for the request itself — a server's protocol violation (an HTTP/0.9 reply without a status
+///   line, a redirect to another scheme or a malformed URL) is `.network`, not retried;
 /// - cancellation (task cancel, `CancellationToken`, `shutdown`) throws `PMError(.cancelled)` at
 ///   once, whether in flight, backing off or waiting for a rate-limit slot; it is never retried.
 public final class CurlTransport: HTTPTransport {

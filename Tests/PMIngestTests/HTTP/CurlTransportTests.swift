@@ -248,6 +248,28 @@ import Testing
         #expect(result.error?.message.contains("after 2 attempts") == true)
     }
 
+    /// What a server sends is never the caller's fault: an HTTP/0.9 reply (bytes without a status
+    /// line), a redirect to a scheme other than http(s), or to a malformed URL, is a network
+    /// error — not `.invalidArgument`, which G5 rethrows instead of failing closed.
+    @Test func serverProtocolViolationsAreNetworkErrors() async throws {
+        let session = try await FakePolymarket.shared.newSession(preset: "basic")
+        try await session.addFaults([
+            FakeFault(path: "/clob/book", times: 1, http09: true),
+            FakeFault(path: "/gamma/markets", times: 1, status: 302, headers: ["Location": "ftp://127.0.0.1/x"]),
+            FakeFault(path: "/data/trades", times: 1, status: 302, headers: ["Location": "http://[::1/x"]),
+        ])
+        var config = HTTPTest.config(maxAttempts: 1)
+        config.followRedirects = true
+        let http = try HTTPTest.transport(config)
+        defer { http.shutdown() }
+        for url in [session.clobURL + "/book?token_id=" + HTTPTest.tokenA, session.gammaURL + "/markets",
+                    session.dataURL + "/trades"] {
+            let result = await HTTPTest.timed { try await http.send(HTTPRequest(url: url)) }
+            #expect(result.error?.kind == .network, "\(url): \(String(describing: result.error))")
+        }
+        #expect(try await session.requests().map(\.fault) == [0, 1, 2])
+    }
+
     @Test func malformedRequestsAreRefusedBeforeCurl() async throws {
         let http = try HTTPTest.transport()
         defer { http.shutdown() }
