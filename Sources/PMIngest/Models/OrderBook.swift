@@ -14,6 +14,11 @@ public struct OrderBookLevel: Sendable, Hashable {
 /// Levels are sorted **best first** on construction — bids by descending price, asks by ascending —
 /// whatever order they arrived in. The real API sends bids lowest-first and asks highest-first, so
 /// `bids[0]` on the wire is the *worst* bid; here `bids.first` is the best.
+///
+/// Levels of size 0 are left out on construction: a size-0 level is no liquidity (on the stream,
+/// size 0 deletes a level), and kept it could become a best bid or ask — a "bid" at 0.95 with
+/// nothing behind it. Every path a book is built by (REST, stream snapshots, local books) comes
+/// through this initialiser.
 public struct OrderBook: Sendable, Hashable {
     public let tokenId: String
     /// The market's condition id.
@@ -37,8 +42,8 @@ public struct OrderBook: Sendable, Hashable {
         self.conditionId = conditionId
         self.timestampMs = timestampMs
         self.hash = hash
-        self.bids = bids.sorted { $0.price > $1.price }
-        self.asks = asks.sorted { $0.price < $1.price }
+        self.bids = bids.filter { $0.size.micros > 0 }.sorted { $0.price > $1.price }
+        self.asks = asks.filter { $0.size.micros > 0 }.sorted { $0.price < $1.price }
         self.tickSize = tickSize
         self.minOrderSize = minOrderSize
         self.negRisk = negRisk
