@@ -50,12 +50,12 @@ import pmingest
 from pmingest import _ffi
 assert _ffi.library_path.startswith(sys.prefix), _ffi.library_path  # the bundled copy, not another
 assert pmingest.parse_decimal("0.30") == decimal.Decimal("0.3")
-trade = pmingest.PolymarketTrade(token_id="tok", side="BUY", price=decimal.Decimal("0.95"),
+trade = pmingest.PolymarketTrade(token_id="71321045679252212594626385532706912750332728571942532289631379312455583992563", side="BUY", price=decimal.Decimal("0.95"),
     size=decimal.Decimal("84.17"), timestamp=datetime(2025, 1, 2, 3, 4, 5, 678000, tzinfo=timezone.utc))
 with pmingest.Database(":memory:") as db:
     trades = pmingest.TradeRepository(db)
     trades.upsert(trade)
-    [back] = trades.query("tok")
+    [back] = trades.query(trade.token_id)
     assert (back.price, back.size, back.timestamp) == (trade.price, trade.size, trade.timestamp), back
 print(pmingest.__version__, _ffi.library_path)
 PY

@@ -39,19 +39,25 @@ public struct OrderBookVerification: Sendable, Equatable {
 
 /// Checks a price (e.g. a stream print) against the live order book before any order (G5).
 ///
-/// Fails closed: when the book cannot be fetched or is unusable, the answer is invalid with the
-/// reason, not an exception, so `if result.isValid { trade() }` is always safe. Only cancellation
-/// and invalid arguments throw.
+/// Fails closed: when the book cannot be fetched or is unusable — including a book of another
+/// token than `tokenId`, whatever the source — the answer is invalid with the reason, not an
+/// exception, so `if result.isValid { trade() }` is always safe. Only cancellation and invalid
+/// arguments (a token id that is not 1...78 digits, a negative deviation) throw.
 public func verifyOrderbookPrice(client: any OrderBookSource, tokenId: String, expectedPrice: Price,
                                  maxDeviation: Price = OrderBookVerification.defaultMaxDeviation) async throws -> OrderBookVerification {
     guard maxDeviation.micros >= 0 else { throw PMError(.invalidArgument, "max_deviation: must be >= 0") }
-    try FieldCheck.identifier(tokenId, field: "token_id")
+    try FieldCheck.tokenID(tokenId)
     let book: OrderBook
     do {
         book = try await client.fetchOrderBook(tokenId: tokenId)
     } catch let error as PMError where error.kind != .cancelled && error.kind != .invalidArgument {
         return OrderBookVerification(isValid: false, bestBid: nil,
                                      reason: "Orderbook unavailable vs expected \(expectedPrice): \(error.message)")
+    }
+    guard book.tokenId == tokenId else {
+        return OrderBookVerification(isValid: false, bestBid: nil,
+                                     reason: "Orderbook unusable vs expected \(expectedPrice): it is the book of token "
+                                         + "\(book.tokenId), not of \(tokenId)")
     }
     return OrderBookVerification.check(book, expectedPrice: expectedPrice, maxDeviation: maxDeviation)
 }

@@ -11,6 +11,10 @@ public struct JSONFieldError: Error, Sendable, Equatable, CustomStringConvertibl
         case invalidInteger(JSONNumber.IntegerError)
         /// A string that should hold JSON (Gamma's `clobTokenIds`) but does not.
         case invalidEmbeddedJSON(JSONError)
+        /// A string holding U+0000 (`\u0000`): C strings end at NUL, so it would reach C truncated.
+        case containsNUL
+        /// A token id that is not 1...78 decimal digits; the reason says what it was.
+        case invalidTokenID(String)
     }
 
     /// The field's path: "asset_id", or "bids[2].price" once `nested(in:)` has been applied.
@@ -38,6 +42,8 @@ public struct JSONFieldError: Error, Sendable, Equatable, CustomStringConvertibl
         case .invalidDecimal(let error): detail = error.description
         case .invalidInteger(let error): detail = error.description
         case .invalidEmbeddedJSON(let error): detail = "embedded " + error.description
+        case .containsNUL: detail = "contains a NUL character (\\u0000)"
+        case .invalidTokenID(let reason): detail = "not a token id: " + reason
         }
         return "field \"\(field)\": \(detail)"
     }

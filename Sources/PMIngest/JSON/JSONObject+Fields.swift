@@ -1,6 +1,7 @@
 /// Typed member access for decoders. `required…` throws `.missing` for an absent key or a null;
 /// `optional…` returns nil for both. Both throw `.wrongType` for any other type: schema drift
-/// must be loud, not silently read as absent.
+/// must be loud, not silently read as absent. Strings holding `\u0000` are `.containsNUL`: what a
+/// decoder reads may be handed to C, whose strings end at NUL.
 extension JSONObject {
     public func requiredValue(_ key: String) throws(JSONFieldError) -> JSONValue {
         guard let value = self[key] else { throw JSONFieldError(field: key, problem: .missing) }
@@ -13,6 +14,11 @@ extension JSONObject {
 
     public func optionalString(_ key: String) throws(JSONFieldError) -> String? {
         try optional(key) { (value) throws(JSONFieldError) in try value.string(field: key) }
+    }
+
+    /// A token id: a string of 1...78 decimal digits (`.invalidTokenID` otherwise).
+    public func requiredTokenID(_ key: String) throws(JSONFieldError) -> String {
+        try required(key) { (value) throws(JSONFieldError) in try value.tokenID(field: key) }
     }
 
     public func requiredBool(_ key: String) throws(JSONFieldError) -> Bool {
@@ -108,8 +114,19 @@ extension JSONObject {
 
 /// The same conversions on a value already in hand (array elements), naming `field` in errors.
 extension JSONValue {
+    /// A string without NUL (`.containsNUL` otherwise).
     public func string(field: String) throws(JSONFieldError) -> String {
         guard case .string(let text) = self else { throw wrongType("string", field) }
+        if text.utf8.contains(0) { throw JSONFieldError(field: field, problem: .containsNUL) }
+        return text
+    }
+
+    /// A string of 1...78 decimal digits.
+    public func tokenID(field: String) throws(JSONFieldError) -> String {
+        let text = try string(field: field)
+        guard FieldCheck.isTokenID(text.utf8) else {
+            throw JSONFieldError(field: field, problem: .invalidTokenID(FieldCheck.tokenIDProblem(text)))
+        }
         return text
     }
 

@@ -38,7 +38,7 @@ public struct PolymarketTokenMeta: Sendable, Hashable {
 
     /// Checks the fields before anything is written; the error names the field.
     func validated() throws -> PolymarketTokenMeta {
-        try FieldCheck.identifier(tokenId, field: "token_id")
+        try FieldCheck.tokenID(tokenId)
         try FieldCheck.identifier(conditionId, field: "condition_id")
         var copy = self
         copy.question = FieldCheck.nonEmpty(question)

@@ -23,7 +23,7 @@ public struct PolymarketTrade: Sendable, Hashable, Identifiable {
     public init(tokenId: String, conditionId: String? = nil, side: TradeSide, price: Price, size: Size,
                 timestampMs: Int64, transactionHash: String? = nil, proxyWallet: String? = nil,
                 outcome: String? = nil) throws {
-        try FieldCheck.identifier(tokenId, field: "token_id")
+        try FieldCheck.tokenID(tokenId)
         let conditionId = FieldCheck.nonEmpty(conditionId)
         let transactionHash = FieldCheck.nonEmpty(transactionHash)
         let proxyWallet = FieldCheck.nonEmpty(proxyWallet)

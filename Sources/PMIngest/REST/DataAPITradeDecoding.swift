@@ -16,7 +16,7 @@ extension WireDecoding {
                 throw JSONFieldError(field: "side", problem: .wrongType(expected: "BUY or SELL", found: "\"\(sideText)\""))
             }
             return PolymarketTradeFields(
-                tokenId: try object.requiredString("asset"), conditionId: try object.optionalString("conditionId"),
+                tokenId: try object.requiredTokenID("asset"), conditionId: try object.optionalString("conditionId"),
                 side: side, price: try object.requiredPrice("price"), size: try object.requiredSize("size"),
                 timestampSeconds: try object.requiredInt64("timestamp"),
                 transactionHash: try object.optionalString("transactionHash"),

@@ -13,6 +13,9 @@ extension WireDecoding {
         return try field(what) { () throws(JSONFieldError) -> Market in
             let conditionId = try object.requiredString("conditionId")
             let tokenIds = try object.optionalEmbeddedStringArray("clobTokenIds") ?? []
+            for (index, tokenId) in tokenIds.enumerated() where !FieldCheck.isTokenID(tokenId.utf8) {
+                throw JSONFieldError(field: "clobTokenIds[\(index)]", problem: .invalidTokenID(FieldCheck.tokenIDProblem(tokenId)))
+            }
             let outcomes = try object.optionalEmbeddedStringArray("outcomes") ?? []
             let prices = try object.optionalEmbeddedStringArray("outcomePrices") ?? []
             var tokens: [Market.Token] = []

@@ -69,9 +69,11 @@ public final class PolymarketClient: OrderBookSource, TradeSource, @unchecked Se
     // MARK: CLOB
 
     /// The token's order book, levels sorted best-first (see `OrderBook`).
-    /// - Throws: `.bookInvalid` when the CLOB has no book for the token (404) or sends `null`.
+    /// - Throws: `.invalidArgument` for a token id that is not 1...78 digits (before any request);
+    ///   `.bookInvalid` when the CLOB has no book for the token (404), sends `null`, or sends the
+    ///   book of another token (its `asset_id` is not `tokenId`).
     public func fetchOrderBook(tokenId: String) async throws -> OrderBook {
-        try FieldCheck.identifier(tokenId, field: "token_id")
+        try FieldCheck.tokenID(tokenId)
         let url = "\(endpoints.clobURL)/book?\(URLQuery.string([("token_id", tokenId)]))"
         let response = try await transport.send(HTTPRequest(url: url, endpoint: "clob.book"))
         if response.status == 404 {
@@ -79,27 +81,40 @@ public final class PolymarketClient: OrderBookSource, TradeSource, @unchecked Se
                           httpStatus: 404)
         }
         try Self.requireSuccess(response, what: "GET /book")
-        return try WireDecoding.clobBook(body: response.body, what: "GET /book \(tokenId)")
+        let book = try WireDecoding.clobBook(body: response.body, what: "GET /book \(tokenId)")
+        guard book.tokenId == tokenId else {
+            throw PMError(.bookInvalid, "GET /book \(tokenId): the CLOB sent the book of token \(book.tokenId) "
+                          + "instead of \(tokenId)")
+        }
+        return book
     }
 
     /// Several books in one `POST /books`; tokens without a book are left out.
+    /// - Throws: `.invalidArgument` for a token id that is not 1...78 digits (before any request);
+    ///   `.bookInvalid` when the answer holds a book of a token that was not requested — the
+    ///   whole answer is then untrustworthy, so it is refused rather than filtered.
     public func fetchOrderBooks(tokenIds: [String]) async throws -> [OrderBook] {
         if tokenIds.isEmpty { return [] }
         var request: [JSONValue] = []
-        for token in tokenIds {
-            try FieldCheck.identifier(token, field: "token_id")
+        for (index, token) in tokenIds.enumerated() {
+            try FieldCheck.tokenID(token, field: "token_ids[\(index)]")
             request.append(.object(JSONObject([.init(key: "token_id", value: .string(token))])))
         }
         let response = try await transport.send(HTTPRequest(
             method: .post, url: "\(endpoints.clobURL)/books", headers: [("content-type", "application/json")],
             body: Array(JSONValue.array(request).serialized().utf8), endpoint: "clob.books"))
         try Self.requireSuccess(response, what: "POST /books")
-        return try WireDecoding.clobBooks(body: response.body, what: "POST /books")
+        let books = try WireDecoding.clobBooks(body: response.body, what: "POST /books")
+        let requested = Set(tokenIds)
+        if let stray = books.first(where: { !requested.contains($0.tokenId) }) {
+            throw PMError(.bookInvalid, "POST /books: the CLOB sent the book of token \(stray.tokenId), which was not requested")
+        }
+        return books
     }
 
     /// The condition id (market) of a token, from the CLOB; cached for the client's lifetime.
     public func conditionId(forToken tokenId: String) async throws -> String {
-        try FieldCheck.identifier(tokenId, field: "token_id")
+        try FieldCheck.tokenID(tokenId)
         if let cached = lock.withLock({ conditionByToken[tokenId] }) { return cached }
         let response = try await transport.send(HTTPRequest(
             url: "\(endpoints.clobURL)/markets-by-token/\(URLQuery.encode(tokenId))", endpoint: "clob"))
@@ -124,6 +139,7 @@ public final class PolymarketClient: OrderBookSource, TradeSource, @unchecked Se
     /// token. Prices/sizes arrive as floats and are rounded exactly; seconds become ms.
     /// No age filtering here — use `TradeFetcher` for anything called "recent" (G1).
     public func fetchTrades(tokenId: String, limit: Int = 100) async throws -> [PolymarketTrade] {
+        try FieldCheck.tokenID(tokenId)
         guard limit > 0 else { throw PMError(.invalidArgument, "limit: must be > 0, got \(limit)") }
         let condition = try await conditionId(forToken: tokenId)
         // Both outcome tokens share the market's tape: ask for more rows than we keep, within

@@ -5,6 +5,9 @@
 ///   1e-6 from their literal; negatives are refused. Never through Double.
 /// - Integers (timestamps): a string or number holding an exact integer ("1767225600123").
 /// - Any other JSON type is `.wrongType`: schema drift is loud, never silently read as absent.
+/// - Strings holding `\u0000` are `.containsNUL`: every string read here may be handed to C, whose
+///   strings end at NUL (an id would arrive truncated). Only escaped strings can hold one.
+/// - Token ids (`asset_id`, …) must be 1...78 decimal digits (`.invalidTokenID`).
 extension FrameTape {
     /// The value token of `key` unless it is absent, null or the empty string.
     @inline(__always)
@@ -24,7 +27,16 @@ extension FrameTape {
 
     func optionalString(_ object: Int, _ key: StaticString) throws(JSONFieldError) -> String? {
         guard let index = present(object, key) else { return nil }
+        return try text(index, fieldName(key), key)
+    }
+
+    /// The decoded string at `index`, refusing NUL; errors name `field`.
+    @inline(__always)
+    func text(_ index: Int, _ field: @autoclosure () -> String, _ key: StaticString) throws(JSONFieldError) -> String {
         guard let text = string(index) else { throw wrongType(key, "string", index) }
+        if token(index)?.flag == true, text.utf8.contains(0) {
+            throw JSONFieldError(field: field(), problem: .containsNUL)
+        }
         return text
     }
 
@@ -32,8 +44,40 @@ extension FrameTape {
     func optionalIdentifier(_ object: Int, _ key: StaticString) throws(JSONFieldError) -> String? {
         guard let index = present(object, key), let value = token(index) else { return nil }
         if value.kind == .number { return String(decoding: span(value), as: UTF8.self) }
-        guard let text = string(index) else { throw wrongType(key, "string", index) }
+        return try text(index, fieldName(key), key)
+    }
+
+    func requiredTokenID(_ object: Int, _ key: StaticString) throws(JSONFieldError) -> String {
+        guard let id = try optionalTokenID(object, key) else { throw missing(key) }
+        return id
+    }
+
+    /// A token id: 1...78 decimal digits. Fast path: plain digits, checked on the bytes.
+    func optionalTokenID(_ object: Int, _ key: StaticString) throws(JSONFieldError) -> String? {
+        guard let index = present(object, key), let value = token(index) else { return nil }
+        guard value.kind == .string else { throw wrongType(key, "string", index) }
+        if !value.flag {
+            let content = span(value)
+            if FieldCheck.isTokenID(content) { return String(decoding: content, as: UTF8.self) }
+        }
+        return try FrameTape.tokenID(try text(index, fieldName(key), key), field: fieldName(key))
+    }
+
+    /// `text` when it is a token id, else `.invalidTokenID` naming `field`.
+    static func tokenID(_ text: String, field: @autoclosure () -> String) throws(JSONFieldError) -> String {
+        guard FieldCheck.isTokenID(text.utf8) else {
+            throw JSONFieldError(field: field(), problem: .invalidTokenID(FieldCheck.tokenIDProblem(text)))
+        }
         return text
+    }
+
+    /// An array of token ids (`assets_ids`); nil when absent, null or `""`.
+    func optionalTokenIDArray(_ object: Int, _ key: StaticString) throws(JSONFieldError) -> [String]? {
+        guard let ids = try optionalStringArray(object, key) else { return nil }
+        for (position, id) in ids.enumerated() {
+            _ = try FrameTape.tokenID(id, field: "\(fieldName(key))[\(position)]")
+        }
+        return ids
     }
 
     func optionalBool(_ object: Int, _ key: StaticString) throws(JSONFieldError) -> Bool? {
@@ -189,6 +233,7 @@ extension FrameTape {
                     throw JSONFieldError(field: "\(fieldName(key))[\(position)]",
                                          problem: .wrongType(expected: "string", found: item.kindName))
                 }
+                if text.utf8.contains(0) { throw JSONFieldError(field: "\(fieldName(key))[\(position)]", problem: .containsNUL) }
                 strings.append(text)
             }
             return strings
@@ -198,11 +243,11 @@ extension FrameTape {
         var strings: [String] = []
         strings.reserveCapacity(items.count)
         for (position, item) in items.enumerated() {
-            guard let text = string(item) else {
+            guard token(item)?.kind == .string else {
                 throw JSONFieldError(field: "\(fieldName(key))[\(position)]",
                                      problem: .wrongType(expected: "string", found: kindName(item)))
             }
-            strings.append(text)
+            strings.append(try text(item, "\(fieldName(key))[\(position)]", key))
         }
         return strings
     }

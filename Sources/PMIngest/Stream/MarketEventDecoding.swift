@@ -35,7 +35,7 @@ extension FrameTape {
     /// `book`: levels in any order (OrderBook sorts them best first); a missing or null side is empty.
     func book(_ object: Int) throws(JSONFieldError) -> OrderBook {
         OrderBook(
-            tokenId: try requiredString(object, "asset_id"),
+            tokenId: try requiredTokenID(object, "asset_id"),
             conditionId: try optionalString(object, "market"),
             timestampMs: try optionalInt64(object, "timestamp"),
             hash: try optionalString(object, "hash"),
@@ -86,7 +86,7 @@ extension FrameTape {
             for (position, entry) in entries.enumerated() {
                 changes.append(try element(entry, "price_changes[\(position)]") { (entry) throws(JSONFieldError) in
                     LevelChange(
-                        tokenId: try requiredString(entry, "asset_id"),
+                        tokenId: try requiredTokenID(entry, "asset_id"),
                         side: try requiredSide(entry, "side"),
                         price: try requiredPrice(entry, "price"),
                         size: try requiredSize(entry, "size"),
@@ -98,7 +98,7 @@ extension FrameTape {
             return .priceChange(PriceChangeEvent(conditionId: conditionId, timestampMs: timestampMs, changes: changes))
         }
         if let entries = try optionalArray(object, "changes") {
-            let tokenId = try requiredString(object, "asset_id")
+            let tokenId = try requiredTokenID(object, "asset_id")
             let timestampMs = try requiredInt64(object, "timestamp")
             let conditionId = try optionalString(object, "market")
             let hash = try optionalString(object, "hash")
@@ -119,7 +119,7 @@ extension FrameTape {
         }
         if member(object, "price") != nil {
             return .legacyPriceChange(LegacyPriceChangeEvent(
-                tokenId: try requiredString(object, "asset_id"),
+                tokenId: try requiredTokenID(object, "asset_id"),
                 price: try requiredPrice(object, "price"),
                 timestampMs: try optionalInt64(object, "timestamp"),
                 conditionId: try optionalString(object, "market"),
@@ -130,7 +130,7 @@ extension FrameTape {
 
     func lastTrade(_ object: Int) throws(JSONFieldError) -> LastTradeEvent {
         LastTradeEvent(
-            tokenId: try requiredString(object, "asset_id"),
+            tokenId: try requiredTokenID(object, "asset_id"),
             conditionId: try optionalString(object, "market"),
             price: try requiredPrice(object, "price"),
             size: try optionalSize(object, "size"),
@@ -142,7 +142,7 @@ extension FrameTape {
 
     func tickSizeChange(_ object: Int) throws(JSONFieldError) -> TickSizeChangeEvent {
         TickSizeChangeEvent(
-            tokenId: try requiredString(object, "asset_id"),
+            tokenId: try requiredTokenID(object, "asset_id"),
             conditionId: try optionalString(object, "market"),
             oldTickSize: try optionalPrice(object, "old_tick_size"),
             newTickSize: try requiredPrice(object, "new_tick_size"),
@@ -151,7 +151,7 @@ extension FrameTape {
 
     func bestBidAsk(_ object: Int) throws(JSONFieldError) -> BestBidAskEvent {
         BestBidAskEvent(
-            tokenId: try requiredString(object, "asset_id"),
+            tokenId: try requiredTokenID(object, "asset_id"),
             conditionId: try optionalString(object, "market"),
             bestBid: try optionalPrice(object, "best_bid"),
             bestAsk: try optionalPrice(object, "best_ask"),
@@ -163,8 +163,8 @@ extension FrameTape {
         let conditionId = try optionalString(object, "condition_id")
         let market = try optionalString(object, "market")
         guard let conditionId = conditionId ?? market else { throw missing("condition_id") }
-        let assetsIds = try optionalStringArray(object, "assets_ids")
-        let clobTokenIds = try optionalStringArray(object, "clob_token_ids")
+        let assetsIds = try optionalTokenIDArray(object, "assets_ids")
+        let clobTokenIds = try optionalTokenIDArray(object, "clob_token_ids")
         guard let assetIds = assetsIds ?? clobTokenIds else { throw missing("assets_ids") }
         return NewMarketEvent(
             id: try optionalIdentifier(object, "id"),
@@ -185,8 +185,8 @@ extension FrameTape {
         return MarketResolvedEvent(
             id: try optionalIdentifier(object, "id"),
             conditionId: conditionId,
-            assetIds: try optionalStringArray(object, "assets_ids") ?? [],
-            winningAssetId: try requiredString(object, "winning_asset_id"),
+            assetIds: try optionalTokenIDArray(object, "assets_ids") ?? [],
+            winningAssetId: try requiredTokenID(object, "winning_asset_id"),
             winningOutcome: try optionalString(object, "winning_outcome"),
             timestampMs: try optionalInt64(object, "timestamp"))
     }

@@ -148,6 +148,8 @@ final class WebSocketEngine: @unchecked Sendable {
 
     var subscribedTokenIds: [String] { lock.withLock { wanted } }
 
+    func isSubscribed(_ tokenId: String) -> Bool { lock.withLock { wantedSet.contains(tokenId) } }
+
     /// Starts the service thread and its first connection. Returns nil when a thread is already
     /// running (connect is idempotent), else the waiter that the first connection resolves.
     func start() throws(PMError) -> ConnectWaiter? {
@@ -243,10 +245,8 @@ final class WebSocketEngine: @unchecked Sendable {
         guard !ids.isEmpty else { throw PMError(.invalidArgument, "no token ids given") }
         var out: [String] = []
         out.reserveCapacity(ids.count)
-        for id in ids {
-            guard !id.isEmpty, id.utf8.count <= 256, id.utf8.allSatisfy({ $0 > 0x20 && $0 != 0x7F }) else {
-                throw PMError(.invalidArgument, "bad token id \"\(id.prefix(80))\": must be 1...256 bytes without spaces or control characters")
-            }
+        for (index, id) in ids.enumerated() {
+            try FieldCheck.tokenID(id, field: "token_ids[\(index)]")
             out.append(id)
         }
         return out

@@ -40,7 +40,9 @@ public struct TradeFetcher: Sendable {
     }
 
     /// As `fetchRecentTrades`, with counts of what the age check dropped.
+    /// - Throws: `.invalidArgument` for a token id that is not 1...78 digits (whatever the source).
     public func fetchRecentTradesReport(tokenId: String, maxAgeSeconds: Int64? = nil) async throws -> FreshTrades {
+        try FieldCheck.tokenID(tokenId)
         let maxAge = maxAgeSeconds ?? self.maxAgeSeconds
         guard maxAge >= 0 else { throw PMError(.invalidArgument, "max_age_seconds: must be >= 0, got \(maxAge)") }
         let trades = try await source.fetchTrades(tokenId: tokenId, limit: fetchLimit)
