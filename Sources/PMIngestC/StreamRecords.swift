@@ -5,17 +5,20 @@ import PMIngest
 import Glibc
 #endif
 
-/// pm_stream: the core StreamClient, the local books it feeds, and (optionally) the callback
-/// delivery thread.
+/// pm_stream: the core StreamClient, the local books it feeds (of its subscribed tokens only),
+/// and (optionally) the callback delivery thread.
 final class StreamHandle: @unchecked Sendable {
     let client: StreamClient
-    let books = LocalOrderBooks()
+    let books: LocalOrderBooks
     private let lock = Lock()
     private var deliveryThread: pthread_t?
     private var delivery: CallbackDelivery?
     private var closed = false
 
-    init(client: StreamClient) { self.client = client }
+    init(client: StreamClient) {
+        self.client = client
+        books = LocalOrderBooks(isTracked: client.isSubscribed)
+    }
 
     private var connected = false
 

@@ -23,9 +23,9 @@ struct Stream: AsyncParsableCommand {
         let (client, transport) = try connection.client()
         defer { transport.shutdown() }
         let processor = EventProcessor(fetcher: try TradeFetcher(source: client))
-        let books = LocalOrderBooks()
         let live = try StreamClient(config: StreamClientConfig(url: connection.streamURL))
         defer { live.close() }
+        let books = LocalOrderBooks(isTracked: live.isSubscribed)
         try await live.connectAsync()
         try live.subscribe(tokenIds: stream.tokens)
         var last: [String: (price: String, size: String)] = [:]

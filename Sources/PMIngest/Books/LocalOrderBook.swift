@@ -4,7 +4,12 @@
 /// A book is trustworthy only between a snapshot and the next sign of lost continuity. It is
 /// marked invalid — with the reason exposed — on reconnect, on queue overflow, on a parse
 /// failure, or on a delta for an asset that has no snapshot yet; it becomes valid again with the
-/// next snapshot. Best bid/ask are by value, never by position.
+/// next snapshot. Best bid/ask are by value, never by position; levels of size 0 are not levels.
+///
+/// Books are keyed by each event's own asset id, so asking for token A never yields B's levels.
+/// With `isTracked` (a stream's subscriptions: `StreamClient.isSubscribed`), events of any other
+/// asset are ignored — they neither create nor alter a book — and a book whose token is no longer
+/// tracked reads as invalid ("not subscribed"): its deltas no longer arrive.
 public final class LocalOrderBooks: @unchecked Sendable {
     /// One asset's book as maintained here.
     public struct Snapshot: Sendable, Equatable {
@@ -27,15 +32,23 @@ public final class LocalOrderBooks: @unchecked Sendable {
 
     private let lock = Lock()
     private var books: [String: Levels] = [:]
+    private let isTracked: (@Sendable (String) -> Bool)?
 
-    public init() {}
+    /// - Parameter isTracked: which tokens to keep books for (nil: every asset an event names).
+    ///   Called with the lock held: it must not call back into this object.
+    public init(isTracked: (@Sendable (String) -> Bool)? = nil) {
+        self.isTracked = isTracked
+    }
 
-    /// Applies one stream event. Returns the asset ids whose book changed.
+    private func tracks(_ tokenId: String) -> Bool { isTracked?(tokenId) ?? true }
+
+    /// Applies one stream event. Returns the asset ids whose book changed (never an untracked one).
     @discardableResult
     public func apply(_ event: StreamEvent) -> [String] {
         lock.withLock {
             switch event {
             case .book(let snapshot):
+                guard tracks(snapshot.tokenId) else { return [] }
                 var levels = books[snapshot.tokenId] ?? Levels()
                 levels.bids = Dictionary(snapshot.bids.map { ($0.price.micros, $0.size.micros) }, uniquingKeysWith: { _, last in last })
                 levels.asks = Dictionary(snapshot.asks.map { ($0.price.micros, $0.size.micros) }, uniquingKeysWith: { _, last in last })
@@ -48,7 +61,7 @@ public final class LocalOrderBooks: @unchecked Sendable {
                 return [snapshot.tokenId]
             case .priceChange(let change):
                 var touched: [String] = []
-                for delta in change.changes {
+                for delta in change.changes where tracks(delta.tokenId) {
                     guard var levels = books[delta.tokenId] else {
                         var fresh = Levels()
                         fresh.invalidReason = "level change before any snapshot"
@@ -56,10 +69,11 @@ public final class LocalOrderBooks: @unchecked Sendable {
                         touched.append(delta.tokenId)
                         continue
                     }
+                    let size = delta.size.micros > 0 ? delta.size.micros : nil   // size 0 deletes
                     if delta.side == .buy {
-                        levels.bids[delta.price.micros] = delta.removesLevel ? nil : delta.size.micros
+                        levels.bids[delta.price.micros] = size
                     } else {
-                        levels.asks[delta.price.micros] = delta.removesLevel ? nil : delta.size.micros
+                        levels.asks[delta.price.micros] = size
                     }
                     levels.timestampMs = change.timestampMs
                     levels.hash = delta.hash ?? levels.hash
@@ -68,6 +82,7 @@ public final class LocalOrderBooks: @unchecked Sendable {
                 }
                 return touched
             case .tickSizeChange(let tick):
+                guard tracks(tick.tokenId) else { return [] }
                 books[tick.tokenId, default: Levels()].tickSize = tick.newTickSize
                 return [tick.tokenId]
             case .reconnected(let info):
@@ -89,24 +104,30 @@ public final class LocalOrderBooks: @unchecked Sendable {
         return Array(books.keys)
     }
 
+    /// Why the book is not to be trusted now, or nil: its own reason, else "not subscribed".
+    private func invalidReasonLocked(_ tokenId: String, _ levels: Levels) -> String? {
+        if let reason = levels.invalidReason { return reason }
+        return tracks(tokenId) ? nil : "not subscribed: token \(tokenId) no longer receives updates"
+    }
+
     /// The asset's book, levels sorted best first, with its validity.
     public func snapshot(tokenId: String) -> Snapshot? {
         lock.withLock {
             guard let levels = books[tokenId] else { return nil }
+            let reason = invalidReasonLocked(tokenId, levels)
             let book = OrderBook(
                 tokenId: tokenId, conditionId: levels.conditionId, timestampMs: levels.timestampMs, hash: levels.hash,
                 bids: levels.bids.map { OrderBookLevel(price: Price(micros: $0.key), size: Size(micros: $0.value)) },
                 asks: levels.asks.map { OrderBookLevel(price: Price(micros: $0.key), size: Size(micros: $0.value)) },
                 tickSize: levels.tickSize)
-            return Snapshot(book: book, isValid: levels.invalidReason == nil, invalidReason: levels.invalidReason,
-                            tickSize: levels.tickSize)
+            return Snapshot(book: book, isValid: reason == nil, invalidReason: reason, tickSize: levels.tickSize)
         }
     }
 
     /// The highest bid by value, only while the book is valid.
     public func bestBid(tokenId: String) -> Price? {
         lock.withLock {
-            guard let levels = books[tokenId], levels.invalidReason == nil else { return nil }
+            guard let levels = books[tokenId], invalidReasonLocked(tokenId, levels) == nil else { return nil }
             return levels.bids.keys.max().map(Price.init(micros:))
         }
     }
@@ -114,7 +135,7 @@ public final class LocalOrderBooks: @unchecked Sendable {
     /// The lowest ask by value, only while the book is valid.
     public func bestAsk(tokenId: String) -> Price? {
         lock.withLock {
-            guard let levels = books[tokenId], levels.invalidReason == nil else { return nil }
+            guard let levels = books[tokenId], invalidReasonLocked(tokenId, levels) == nil else { return nil }
             return levels.asks.keys.min().map(Price.init(micros:))
         }
     }

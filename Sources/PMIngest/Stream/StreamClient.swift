@@ -88,7 +88,7 @@ public final class StreamClient: @unchecked Sendable {
     /// later additions on an open socket as `{"assets_ids":[…],"operation":"subscribe",…}`. Ids
     /// already subscribed are ignored. Never blocks: the message is written by the service thread
     /// (before connect, it goes out with the first connection). Every reconnect resubscribes the
-    /// whole set. Throws `.invalidArgument` (empty list, empty or control-character ids) or
+    /// whole set. Throws `.invalidArgument` (empty list, or an id that is not 1...78 decimal digits) or
     /// `.cancelled` (after `close()`).
     public func subscribe(tokenIds: [String]) throws(PMError) {
         try engine.subscribe(tokenIds)
@@ -102,6 +102,10 @@ public final class StreamClient: @unchecked Sendable {
 
     /// The wanted assets, in subscription order.
     public var subscribedTokenIds: [String] { engine.subscribedTokenIds }
+
+    /// Whether `tokenId` is subscribed now (cheap: for filtering each event, e.g.
+    /// `LocalOrderBooks(isTracked: client.isSubscribed)`).
+    public func isSubscribed(_ tokenId: String) -> Bool { engine.isSubscribed(tokenId) }
 
     /// The next event, blocking the calling thread up to `timeoutMs` (0: just look; negative:
     /// without limit). Returns nil on timeout. Throws `.cancelled` once `close()` has run (a
