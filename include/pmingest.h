@@ -42,7 +42,12 @@
  *            ("0.95", "1250.5", "0") and, where an accessor says so, as int64 micro-units
  *            (value x PM_DECIMAL_SCALE). pmingest never converts them through binary floating point.
  *            Timestamps are int64 milliseconds since the Unix epoch, UTC.
- *            Token ids are decimal strings of up to 78 digits: text, never integers.
+ *            Token ids are decimal strings of 1 to 78 digits: text, never integers. Functions
+ *            that send, subscribe, verify or store a token id refuse anything else with
+ *            PM_E_INVALID_ARG (before any request is sent); a token id on the wire that is not
+ *            digits is PM_E_PARSE (REST) or a skipped, counted event (stream).
+ * Strings    Strings handed out never contain NUL: a wire string holding \u0000 is refused as
+ *            PM_E_PARSE (a C string would end there, truncating an id).
  *
  * Threads    Unless a function says otherwise, every function may be called from any thread.
  *            pm_store: safe to share between threads; calls on one store are serialized inside.
@@ -227,7 +232,7 @@ PM_EXTERN void pm_store_free(pm_store *store);
  */
 typedef struct pm_trade_input {
     uint32_t version;              /**< PM_TRADE_INPUT_VERSION */
-    const char *token_id;          /**< required: the CLOB token (asset) id */
+    const char *token_id;          /**< required: the CLOB token (asset) id, 1-78 digits */
     const char *condition_id;      /**< optional: the market's condition id (0x + 64 hex) */
     const char *side;              /**< required: "BUY" or "SELL" (any case) */
     const char *price;             /**< required: decimal string, 0 <= price */
@@ -337,7 +342,7 @@ PM_EXTERN void pm_watermark_free(pm_watermark *watermark);
 /** Token metadata to store. Strings are UTF-8; optional ones may be NULL or "". */
 typedef struct pm_token_meta_input {
     uint32_t version;            /**< PM_TOKEN_META_INPUT_VERSION */
-    const char *token_id;        /**< required */
+    const char *token_id;        /**< required: 1-78 digits */
     const char *condition_id;    /**< required */
     const char *question;        /**< optional */
     const char *outcome;         /**< optional, e.g. "Yes" */
@@ -482,6 +487,9 @@ PM_EXTERN pm_status pm_client_cancel(pm_client *client);
  * Common errors: PM_E_INVALID_ARG, PM_E_INVALID_UTF8, PM_E_NETWORK, PM_E_TIMEOUT, PM_E_HTTP
  * (an error status, after retries where they apply; pm_last_error() quotes the body),
  * PM_E_PARSE (a body that is not the expected JSON), PM_E_TOO_LARGE, PM_E_CANCELLED.
+ * PM_E_INVALID_ARG is about the arguments only (e.g. a token id that is not 1-78 digits); a
+ * server's protocol violation (an HTTP/0.9 reply without a status line, a redirect to another
+ * scheme or to a malformed URL) is PM_E_NETWORK.
  */
 
 /**
@@ -535,15 +543,19 @@ typedef enum pm_side {
 
 /**
  * The order book of a token from the CLOB. Levels are sorted best first whatever order the wire
- * used (the API sends bids lowest-first: its bids[0] is the WORST bid).
+ * used (the API sends bids lowest-first: its bids[0] is the WORST bid). Levels of size 0 are left
+ * out (no liquidity: they never become the best bid or ask).
  * Ownership: *out is owned by the caller; free it with pm_book_free().
- * Errors: as above, and PM_E_BOOK_INVALID when the CLOB has no book for the token or sends null.
+ * Errors: as above, and PM_E_BOOK_INVALID when the CLOB has no book for the token, sends null, or
+ * sends the book of another token (the message names both ids).
  */
 PM_EXTERN pm_status pm_client_fetch_orderbook(pm_client *client, const char *token_id, pm_book **out);
 
 /**
  * Several books in one POST /books; tokens without a book are left out of the list.
  * Ownership: *out is owned by the caller; free it with pm_books_free().
+ * Errors: as above, and PM_E_BOOK_INVALID when the answer holds a book of a token that was not
+ * requested (the whole answer is refused, not filtered).
  */
 PM_EXTERN pm_status pm_client_fetch_orderbooks(pm_client *client, const char *const *token_ids, size_t count,
                                                pm_books **out);
@@ -634,9 +646,11 @@ PM_EXTERN pm_status pm_fetch_recent_trades(pm_client *client, const char *token_
 /**
  * Fetches the token's book and sets *out_valid to true only when it has bids, is not crossed, and
  * |best bid - expected_price| <= max_deviation (NULL: "0.10"). The best bid is the highest bid,
- * whatever order the levels arrived in. Fails closed: a book that cannot be fetched, is empty or
- * crossed gives PM_OK with *out_valid false and the reason — only bad arguments and cancellation
- * return an error status.
+ * whatever order the levels arrived in; levels of size 0 do not count. Fails closed: a book that
+ * cannot be fetched (whatever the server sent, HTTP/0.9 replies included), is empty, crossed, or
+ * is the book of another token gives PM_OK with *out_valid false and the reason — only bad
+ * arguments (a token id that is not 1-78 digits, malformed decimals) and cancellation return an
+ * error status.
  * *out_best_bid (may be NULL): the best bid as a canonical decimal, or NULL when there is none.
  * *out_reason (may be NULL): a sentence naming both prices, e.g.
  *   "Orderbook 0.05 vs expected 0.95: deviation 0.9 exceeds 0.1".
@@ -716,7 +730,8 @@ PM_EXTERN pm_status pm_stream_connect(pm_stream *stream);
 /**
  * Subscribes to `count` token ids (the first call sends the initial subscription with
  * initial_dump; later calls add assets on the open socket). Subscriptions are restored after
- * every reconnect. Errors: PM_E_INVALID_ARG, PM_E_INVALID_UTF8, PM_E_MISUSE (closed). Thread: any.
+ * every reconnect. Errors: PM_E_INVALID_ARG (count 0, or an id that is not 1-78 digits; nothing
+ * is subscribed then), PM_E_INVALID_UTF8, PM_E_MISUSE (closed). Thread: any.
  */
 PM_EXTERN pm_status pm_stream_subscribe(pm_stream *stream, const char *const *token_ids, size_t count);
 
@@ -777,8 +792,12 @@ PM_EXTERN int64_t pm_stream_stat_value(const pm_stream *stream, pm_stream_stat s
 
 /**
  * The stream's local order book of `token_id` (from snapshots and deltas), levels best first.
+ * Only subscribed tokens have local books: events for any other asset neither create nor change
+ * one, and a book is only ever built from events naming its own token. Levels of size 0 are not
+ * kept (a delta of size 0 deletes its level).
  * *out is NULL when there is none yet. *out_valid is false after a reconnect, an overflow or a
- * delta without snapshot, until the next snapshot; *out_reason (may be NULL) then says why.
+ * delta without snapshot, until the next snapshot, and once the token is unsubscribed;
+ * *out_reason (may be NULL) then says why.
  * Ownership: *out with pm_book_free(), *out_reason with pm_string_free().
  * Errors: PM_E_INVALID_ARG, PM_E_INVALID_UTF8. Thread: any.
  */

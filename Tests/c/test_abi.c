@@ -449,6 +449,10 @@ static void test_trade_validation(pm_store *s) {
 
     BAD(t.token_id = NULL, PM_E_INVALID_ARG, "token");
     BAD(t.token_id = "", PM_E_INVALID_ARG, "token");
+    BAD(t.token_id = "tok1", PM_E_INVALID_ARG, "token_id");   /* token ids are 1-78 digits */
+    BAD(t.token_id = "..", PM_E_INVALID_ARG, "token_id");
+    BAD(t.token_id = "1234567890123456789012345678901234567890123456789012345678901234567890123456789",
+        PM_E_INVALID_ARG, "token_id");                        /* 79 digits */
     BAD(t.side = NULL, PM_E_INVALID_ARG, "side");
     BAD(t.side = "HOLD", PM_E_INVALID_ARG, "side");
     BAD(t.price = NULL, PM_E_INVALID_ARG, "price");
@@ -911,6 +915,10 @@ static void test_token_meta(pm_store *s) {
         bad = meta_yes();
         bad.token_id = "";
         CHECK_FAILS(pm_store_upsert_token_meta(s, &bad, &ch), PM_E_INVALID_ARG);
+        bad = meta_yes();
+        bad.token_id = "yes";   /* token ids are 1-78 digits */
+        CHECK_FAILS(pm_store_upsert_token_meta(s, &bad, &ch), PM_E_INVALID_ARG);
+        CHECK(strstr(pmt_last_msg, "token_id") != NULL);
         bad = meta_yes();
         bad.condition_id = NULL;
         CHECK_FAILS(pm_store_upsert_token_meta(s, &bad, &ch), PM_E_INVALID_ARG);

@@ -596,6 +596,104 @@ static void test_g5_verify(void) {
     pm_client_free(client);
 }
 
+/* Books G5 must not trust: another token's book, a size-0 best bid, an HTTP/0.9 reply, an id
+ * holding \u0000. Each is a refusal (PM_OK, valid false), never a pass; fetching them is an error
+ * naming why. Token ids that are not digits are bad arguments, refused before any request. */
+#define OTHER_TOKEN "17015470973684177829729219287262166995141465048508201953575582100565462316088"
+#define ZERO_TOKEN "18015470973684177829729219287262166995141465048508201953575582100565462316088"
+#define NUL_TOKEN "19015470973684177829729219287262166995141465048508201953575582100565462316088"
+static void test_g5_untrustworthy_books(void) {
+    char sid[96], state[4096];
+    const char *one[1];
+    pm_client *client;
+    pm_book *book = SENTINEL(pm_book);
+    pm_books *books = SENTINEL(pm_books);
+    pm_trades *trades = SENTINEL(pm_trades);
+    struct verdict v;
+    new_session("g5-untrustworthy", NULL, sid, sizeof sid);
+    snprintf(state, sizeof state,
+             "{\"books\":{\"" BOOK_LOW "\":{\"asset_id\":\"" OTHER_TOKEN "\",\"bids\":[{\"price\":\"0.95\",\"size\":\"10\"}],"
+             "\"asks\":[{\"price\":\"0.96\",\"size\":\"10\"}]},"
+             "\"" ZERO_TOKEN "\":{\"asset_id\":\"" ZERO_TOKEN "\",\"bids\":[{\"price\":\"0.05\",\"size\":\"10\"},"
+             "{\"price\":\"0.95\",\"size\":\"0\"}],\"asks\":[{\"price\":\"0.99\",\"size\":\"1\"},{\"price\":\"0.06\",\"size\":\"0\"}]},"
+             "\"" NUL_TOKEN "\":{\"asset_id\":\"" NUL_TOKEN "\",\"hash\":\"ab\\u0000cd\",\"bids\":[{\"price\":\"0.5\",\"size\":\"1\"}],\"asks\":[]}}}");
+    session_post(sid, "state", state);
+    client = client_for(sid, 2000, 1, 0);
+
+    /* Another token's book. */
+    v = verify(client, BOOK_LOW, "0.95", NULL);
+    CHECK_STATUS(v.status, PM_OK);
+    CHECK(v.valid == false);
+    CHECK(v.best_bid == NULL);
+    CHECK(contains(v.reason, BOOK_LOW) && contains(v.reason, OTHER_TOKEN));
+    verdict_free(&v);
+    CHECK_FAILS(pm_client_fetch_orderbook(client, BOOK_LOW, &book), PM_E_BOOK_INVALID);
+    CHECK(book == NULL);
+    CHECK(contains(pmt_last_msg, BOOK_LOW) && contains(pmt_last_msg, OTHER_TOKEN));
+    one[0] = BOOK_LOW;
+    CHECK_FAILS(pm_client_fetch_orderbooks(client, one, 1, &books), PM_E_BOOK_INVALID);
+    CHECK(books == NULL);
+    CHECK(contains(pmt_last_msg, OTHER_TOKEN));
+
+    /* Size-0 levels are not levels: the best bid is the real one at 0.05. */
+    v = verify(client, ZERO_TOKEN, "0.95", NULL);
+    CHECK_STATUS(v.status, PM_OK);
+    CHECK(v.valid == false);
+    CHECK_STR(v.best_bid, "0.05");
+    verdict_free(&v);
+    book = NULL;
+    CHECK_STATUS(pm_client_fetch_orderbook(client, ZERO_TOKEN, &book), PM_OK);
+    CHECK(pm_book_level_count(book, PM_SIDE_BID) == 1 && pm_book_level_count(book, PM_SIDE_ASK) == 1);
+    CHECK_STR(pm_book_level_price(book, PM_SIDE_BID, 0), "0.05");
+    CHECK_STR(pm_book_level_price(book, PM_SIDE_ASK, 0), "0.99");
+    pm_book_free(book);
+
+    /* A NUL inside an id: refused (C would see it truncated), so G5 refuses the book. */
+    book = SENTINEL(pm_book);
+    CHECK_FAILS(pm_client_fetch_orderbook(client, NUL_TOKEN, &book), PM_E_PARSE);
+    CHECK(book == NULL);
+    CHECK(contains(pmt_last_msg, "hash") && contains(pmt_last_msg, "NUL"));
+    v = verify(client, NUL_TOKEN, "0.5", NULL);
+    CHECK(v.status == PM_OK && v.valid == false && v.best_bid == NULL);
+    verdict_free(&v);
+
+    /* An HTTP/0.9 reply (bytes, no status line) is the server's fault: a network error, and G5
+     * fails closed instead of returning PM_E_INVALID_ARG. */
+    session_post(sid, "faults", "{\"rules\":[{\"path\":\"/clob/book\",\"http09\":true}]}");
+    v = verify(client, ZERO_TOKEN, "0.05", NULL);
+    CHECK_STATUS(v.status, PM_OK);
+    CHECK(v.valid == false && v.best_bid == NULL);
+    CHECK(v.reason != NULL && v.reason[0] != '\0');
+    verdict_free(&v);
+    book = SENTINEL(pm_book);
+    CHECK_FAILS(pm_client_fetch_orderbook(client, ZERO_TOKEN, &book), PM_E_NETWORK);
+    CHECK(book == NULL);
+    session_clear_faults(sid);
+
+    /* Token ids are 1-78 digits: anything else is a bad argument, refused before any request
+     * (`..` would otherwise make /markets-by-token/.. a GET of the CLOB's root). */
+    session_clear_requests(sid);
+    v = verify(client, "..", "0.5", NULL);
+    CHECK_FAILS(v.status, PM_E_INVALID_ARG);
+    CHECK(contains(pmt_last_msg, "token_id"));
+    verdict_free(&v);
+    book = SENTINEL(pm_book);
+    CHECK_FAILS(pm_client_fetch_orderbook(client, "12a", &book), PM_E_INVALID_ARG);
+    CHECK(book == NULL);
+    one[0] = "..";
+    books = SENTINEL(pm_books);
+    CHECK_FAILS(pm_client_fetch_orderbooks(client, one, 1, &books), PM_E_INVALID_ARG);
+    CHECK(books == NULL);
+    CHECK_FAILS(pm_client_fetch_trades(client, "..", 10, &trades), PM_E_INVALID_ARG);
+    CHECK(trades == NULL);
+    trades = SENTINEL(pm_trades);
+    CHECK_FAILS(pm_fetch_recent_trades(client, "/", 60, &trades), PM_E_INVALID_ARG);
+    CHECK(trades == NULL);
+    CHECK(count_requests(sid, NULL) == 0);
+
+    pm_client_free(client);
+}
+
 /* A book that cannot be fetched at all (503 forever, HTML, garbage) is a refusal, not an error. */
 static void test_g5_unfetchable_fails_closed(void) {
     char sid[96];
@@ -1766,6 +1864,7 @@ int main(int argc, char **argv) {
     test_g5_verify();
     test_log_callback();
     test_g5_unfetchable_fails_closed();
+    test_g5_untrustworthy_books();
     test_book_accessors();
     test_fetch_orderbooks();
 

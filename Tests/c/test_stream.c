@@ -1164,6 +1164,120 @@ static void test_garbage_frames(void) {
 }
 
 /* ============================================================================================ */
+/* Local books: only subscribed tokens, size-0 levels, ids                                       */
+/* ============================================================================================ */
+
+/* Pulls (applying events to the local books) until the last_trade_price marker at `price`. */
+static void pull_to_marker(pm_stream *stream, const char *price) {
+    pm_event *e = pull_until(stream, PM_EVENT_LAST_TRADE_PRICE, TOK1, 5, NULL);
+    CHECK(e != NULL);
+    CHECK_STR(pm_event_price(e), price);
+    pm_event_free(e);
+}
+
+static void test_local_books_trust(void) {
+    char sid[96];
+    struct sb state = {NULL, 0, 0}, frames = {NULL, 0, 0};
+    pm_stream *stream;
+    pm_event *e;
+    pm_book *book = NULL;
+    bool valid = false;
+    char *reason = NULL;
+    const char *ids[1];
+    int64_t skipped0;
+
+    sb_printf(&state, "{\"books\":{");
+    book_state(&state, TOK1, BIDS1, ASKS1);
+    sb_printf(&state, "}}");
+    new_session("localtrust", state.p, sid, sizeof sid);
+    session_post(sid, "ws", "{\"only_subscribed\":false}"); /* the fake sends other assets' events too */
+    stream = stream_for(sid, NULL);
+
+    /* token ids are 1-78 digits */
+    ids[0] = "..";
+    CHECK_FAILS(pm_stream_subscribe(stream, ids, 1), PM_E_INVALID_ARG);
+    ids[0] = "tok1";
+    CHECK_FAILS(pm_stream_subscribe(stream, ids, 1), PM_E_INVALID_ARG);
+
+    subscribe1(stream, TOK1);
+    CHECK_STATUS(pm_stream_connect(stream), PM_OK);
+    e = pull_until(stream, PM_EVENT_BOOK, TOK1, 5, NULL);
+    CHECK(e != NULL);
+    pm_event_free(e);
+
+    /* Another asset's snapshot and deltas neither create nor change a local book. */
+    sb_printf(&frames, "[{\"json\":{\"event_type\":\"book\",\"asset_id\":\"" TOK2 "\",\"market\":\"" COND "\","
+                       "\"timestamp\":\"1767225600200\",\"bids\":[{\"price\":\"0.9\",\"size\":\"5\"}],"
+                       "\"asks\":[{\"price\":\"0.95\",\"size\":\"5\"}]}},"
+                       "{\"json\":{\"event_type\":\"price_change\",\"market\":\"" COND "\",\"timestamp\":\"1767225600300\","
+                       "\"price_changes\":[{\"asset_id\":\"" TOK2 "\",\"price\":\"0.91\",\"size\":\"5\",\"side\":\"BUY\"},"
+                       "{\"asset_id\":\"" TOK1 "\",\"price\":\"0.52\",\"size\":\"7\",\"side\":\"BUY\"}]}},{\"json\":");
+    ev_ltp(&frames, TOK1, "0.71", "1");
+    sb_printf(&frames, "}]");
+    CHECK_I64(ws_send(sid, frames.p), 1);
+    pull_to_marker(stream, "0.71");
+    book = SENTINEL(pm_book);
+    CHECK_STATUS(pm_stream_book(stream, TOK2, &book, &valid, NULL), PM_OK);
+    CHECK(book == NULL);
+    book = NULL;
+    CHECK_STATUS(pm_stream_book(stream, TOK1, &book, &valid, NULL), PM_OK);
+    CHECK(valid == true);
+    CHECK_STR(pm_book_token_id(book), TOK1);
+    CHECK_STR(pm_book_level_price(book, PM_SIDE_BID, 0), "0.52"); /* its own delta, not TOK2's 0.91 */
+    pm_book_free(book);
+
+    /* A snapshot with size-0 levels: they are not levels, so the book is not crossed. */
+    frames.len = 0;
+    sb_printf(&frames, "[{\"json\":{\"event_type\":\"book\",\"asset_id\":\"" TOK1 "\",\"market\":\"" COND "\","
+                       "\"timestamp\":\"1767225600400\",\"bids\":[{\"price\":\"0.05\",\"size\":\"10\"},{\"price\":\"0.95\",\"size\":\"0\"}],"
+                       "\"asks\":[{\"price\":\"0.99\",\"size\":\"1\"},{\"price\":\"0.06\",\"size\":\"0\"}]}},{\"json\":");
+    ev_ltp(&frames, TOK1, "0.72", "1");
+    sb_printf(&frames, "}]");
+    CHECK_I64(ws_send(sid, frames.p), 1);
+    e = pull_until(stream, PM_EVENT_BOOK, TOK1, 5, NULL);
+    CHECK(e != NULL);
+    CHECK_I64(pm_book_level_count(pm_event_book(e), PM_SIDE_BID), 1);
+    CHECK_STR(pm_book_level_price(pm_event_book(e), PM_SIDE_BID, 0), "0.05");
+    pm_event_free(e);
+    pull_to_marker(stream, "0.72");
+    book = NULL;
+    CHECK_STATUS(pm_stream_book(stream, TOK1, &book, &valid, NULL), PM_OK);
+    CHECK(valid == true);
+    CHECK_I64(pm_book_level_count(book, PM_SIDE_BID), 1);
+    CHECK_STR(pm_book_level_price(book, PM_SIDE_BID, 0), "0.05");
+    CHECK_I64(pm_book_level_count(book, PM_SIDE_ASK), 1);
+    CHECK_STR(pm_book_level_price(book, PM_SIDE_ASK, 0), "0.99");
+    pm_book_free(book);
+
+    /* Events naming a non-digit asset or holding \u0000 in an id are skipped, counted. */
+    skipped0 = pm_stream_stat_value(stream, PM_STREAM_STAT_SKIPPED);
+    frames.len = 0;
+    sb_printf(&frames, "[{\"json\":{\"event_type\":\"last_trade_price\",\"asset_id\":\"x1\",\"price\":\"0.5\",\"timestamp\":\"1\"}},"
+                       "{\"text\":\"{\\\"event_type\\\":\\\"last_trade_price\\\",\\\"asset_id\\\":\\\"" TOK1 "\\\","
+                       "\\\"market\\\":\\\"0x\\\\u0000c\\\",\\\"price\\\":\\\"0.5\\\",\\\"timestamp\\\":\\\"1\\\"}\"},{\"json\":");
+    ev_ltp(&frames, TOK1, "0.73", "1");
+    sb_printf(&frames, "}]");
+    CHECK_I64(ws_send(sid, frames.p), 1);
+    pull_to_marker(stream, "0.73"); /* the first last_trade_price for TOK1 to arrive is the marker */
+    CHECK_I64(pm_stream_stat_value(stream, PM_STREAM_STAT_SKIPPED) - skipped0, 2);
+
+    /* Unsubscribed: its deltas stop, so the book is reported invalid. */
+    ids[0] = TOK1;
+    CHECK_STATUS(pm_stream_unsubscribe(stream, ids, 1), PM_OK);
+    book = NULL;
+    CHECK_STATUS(pm_stream_book(stream, TOK1, &book, &valid, &reason), PM_OK);
+    CHECK(book != NULL);
+    CHECK(valid == false);
+    CHECK(contains(reason, "not subscribed"));
+    pm_book_free(book);
+    pm_string_free(reason);
+
+    pm_stream_free(stream);
+    sb_free(&state);
+    sb_free(&frames);
+}
+
+/* ============================================================================================ */
 /* Queue overflow                                                                               */
 /* ============================================================================================ */
 
@@ -1577,6 +1691,7 @@ int main(void) {
     test_callback();
     test_reconnect();
     test_garbage_frames();
+    test_local_books_trust();
     test_overflow();
     test_close_wakes_consumer();
     test_processor();

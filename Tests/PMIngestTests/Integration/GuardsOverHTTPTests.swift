@@ -98,6 +98,31 @@ import Testing
         }
     }
 
+    /// G5 over HTTP against another token's book, a size-0 best bid, and an HTTP/0.9 reply: each
+    /// fails closed (valid false, with the reason), none is an exception or a pass.
+    @Test func untrustworthyBooksFailClosed() async throws {
+        let f = try await fixture()
+        defer { f.transport.shutdown() }
+        let other = "52114319501245915516055106046884209969926127482827954674443846427813813222426"
+        let zero = "71321045679252212594626385532706912750332728571942532289631379312455583992563"
+        try await f.session.setState(#"""
+            {"books":{"\#(Self.token)":{"asset_id":"\#(other)","bids":[{"price":"0.95","size":"10"}],"asks":[{"price":"0.96","size":"10"}]},
+                      "\#(zero)":{"asset_id":"\#(zero)","bids":[{"price":"0.05","size":"10"},{"price":"0.95","size":"0"}],"asks":[{"price":"0.99","size":"1"}]}}}
+            """#)
+        let mismatch = try await verifyOrderbookPrice(client: f.client, tokenId: Self.token, expectedPrice: Price("0.95"))
+        #expect(!mismatch.isValid && mismatch.reason.contains(Self.token) && mismatch.reason.contains(other), "\(mismatch.reason)")
+        await #expect { try await f.client.fetchOrderBook(tokenId: Self.token) } throws: { ($0 as? PMError)?.kind == .bookInvalid }
+        await #expect { try await f.client.fetchOrderBooks(tokenIds: [Self.token]) } throws: { ($0 as? PMError)?.kind == .bookInvalid }
+
+        let zeroSize = try await verifyOrderbookPrice(client: f.client, tokenId: zero, expectedPrice: Price("0.95"))
+        #expect(!zeroSize.isValid && zeroSize.bestBid == Price.literal("0.05"), "\(zeroSize.reason)")
+        #expect(try await f.client.fetchOrderBook(tokenId: zero).bids.map(\.price.description) == ["0.05"])
+
+        try await f.session.addFaults([FakeFault(path: "/clob/book", http09: true)])
+        let http09 = try await verifyOrderbookPrice(client: f.client, tokenId: zero, expectedPrice: Price("0.05"))
+        #expect(!http09.isValid && http09.reason.contains("unavailable"), "\(http09.reason)")
+    }
+
     @Test func metadataSyncIsIncremental() async throws {
         let f = try await fixture()
         defer { f.transport.shutdown() }

@@ -307,8 +307,10 @@ class PolymarketClient:
         return self._run(work)
 
     def fetch_orderbook(self, token_id: str) -> OrderBook:
-        """The token's order book, levels best first (see ``OrderBook``).
-        ``PmBookInvalid`` when the CLOB has no book for the token (404) or sends ``null``."""
+        """The token's order book, levels best first (see ``OrderBook``); levels of size 0 are
+        left out. ``PmInvalidArgument`` for a token id that is not 1-78 digits (nothing is sent);
+        ``PmBookInvalid`` when the CLOB has no book for the token (404), sends ``null``, or sends
+        another token's book."""
         keep: List[bytes] = []
         encoded = _convert.encode(token_id, "token_id", keep)
 
@@ -327,7 +329,8 @@ class PolymarketClient:
 
     def fetch_orderbooks(self, token_ids: Iterable[str]) -> List[OrderBook]:
         """Several books in one ``POST /books``, in request order; tokens without a book are
-        left out of the list."""
+        left out of the list. ``PmBookInvalid`` when the answer holds a book of a token that was
+        not requested (the whole answer is refused)."""
         if isinstance(token_ids, (str, bytes)):
             raise TypeError("token_ids must be an iterable of str, not a single string")
         keep: List[bytes] = []

@@ -581,9 +581,11 @@ class WebSocketClient:
     def book(self, token_id: str) -> Tuple[Optional[OrderBook], bool, Optional[str]]:
         """The stream's local order book of ``token_id`` (built from snapshots and level
         changes, levels best first): ``(book, valid, reason)``. ``book`` is None before the
-        first snapshot. ``valid`` is False after a reconnect, a queue overflow or a delta
-        without a snapshot, until the next snapshot; ``reason`` then says why. The local book
-        follows the events the consumer has pulled."""
+        first snapshot. Only subscribed tokens have local books: another asset's events neither
+        create nor change one, and levels of size 0 are not kept. ``valid`` is False after a
+        reconnect, a queue overflow or a delta without a snapshot, until the next snapshot, and
+        once the token is unsubscribed; ``reason`` then says why. The local book follows the
+        events the consumer has pulled."""
         keep: List[bytes] = []
         encoded = _convert.encode(token_id, "token_id", keep)
         out = _ffi.BookP()

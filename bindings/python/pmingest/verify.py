@@ -3,9 +3,11 @@
 A spike print at 95c while the book sits at 5c cost real money. Before executing, the core calls
 ``verify_orderbook_price``: the price is valid only when the book has bids, is not crossed, and
 ``|best_bid - expected_price| <= max_deviation``. The best bid is the **highest** bid, whatever
-order the levels arrived in (the real CLOB sends bids lowest-first). It fails closed: a book that
-cannot be fetched, is missing, empty or crossed gives ``is_valid=False`` with the reason, not an
-exception; only bad arguments and cancellation (``PmCancelled``, Ctrl-C) raise.
+order the levels arrived in (the real CLOB sends bids lowest-first); levels of size 0 do not
+count. It fails closed: a book that cannot be fetched (whatever the server sent), is missing,
+empty, crossed, or is the book of another token gives ``is_valid=False`` with the reason, not an
+exception; only bad arguments (``PmInvalidArgument``: e.g. a token id that is not 1-78 digits)
+and cancellation (``PmCancelled``, Ctrl-C) raise.
 """
 
 from __future__ import annotations

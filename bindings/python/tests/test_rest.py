@@ -248,6 +248,66 @@ def test_g5_fails_closed(fake):
         pmingest.verify_orderbook_price(client, TOKEN, 0.95)
 
 
+OTHER = "17015470973684177829729219287262166995141465048508201953575582100565462316088"
+ZERO = "18015470973684177829729219287262166995141465048508201953575582100565462316088"
+NUL = "19015470973684177829729219287262166995141465048508201953575582100565462316088"
+
+
+def test_g5_refuses_books_it_cannot_trust(fake):
+    """Another token's book, a size-0 best bid, an id holding \\u0000, an HTTP/0.9 reply: each is
+    a refusal (never a pass, never an exception); fetching them is an error saying why."""
+    fake.set_state(
+        books={
+            TOKEN: book(bids=[("0.95", "10")], asks=[("0.96", "10")], token=OTHER),
+            ZERO: book(bids=[("0.05", "10"), ("0.95", "0")], asks=[("0.99", "1"), ("0.06", "0")], token=ZERO),
+            NUL: dict(book(bids=[("0.5", "1")], asks=[], token=NUL), hash="ab\x00cd"),
+        }
+    )
+    client = fake.client(max_attempts=1)
+
+    mismatch = pmingest.verify_orderbook_price(client, TOKEN, Decimal("0.95"))
+    assert mismatch.is_valid is False and mismatch.actual_best_bid is None
+    assert TOKEN in mismatch.reason and OTHER in mismatch.reason
+    with pytest.raises(pmingest.PmBookInvalid, match=OTHER):
+        client.fetch_orderbook(TOKEN)
+    with pytest.raises(pmingest.PmBookInvalid, match=OTHER):
+        client.fetch_orderbooks([TOKEN])
+
+    zero = pmingest.verify_orderbook_price(client, ZERO, Decimal("0.95"))
+    assert (zero.is_valid, zero.actual_best_bid) == (False, Decimal("0.05"))
+    fetched = client.fetch_orderbook(ZERO)
+    assert [level.price for level in fetched.bids] == [Decimal("0.05")]
+    assert [level.price for level in fetched.asks] == [Decimal("0.99")]
+
+    with pytest.raises(pmingest.PmParseError, match="NUL"):
+        client.fetch_orderbook(NUL)
+    assert pmingest.verify_orderbook_price(client, NUL, Decimal("0.5")).is_valid is False
+
+    fake.faults({"path": "/clob/book", "http09": True})
+    http09 = pmingest.verify_orderbook_price(client, ZERO, Decimal("0.05"))
+    assert http09.is_valid is False and http09.actual_best_bid is None and http09.reason
+    with pytest.raises(pmingest.PmNetworkError):
+        client.fetch_orderbook(ZERO)
+
+
+@pytest.mark.parametrize("token", ["..", "/", "12a", "tok1", "1" * 79, " 12"])
+def test_token_ids_are_digits_refused_before_any_request(fake, token):
+    client = fake.client()
+    fetcher = pmingest.TradeFetcher(client)
+    calls = [
+        lambda: client.fetch_orderbook(token),
+        lambda: client.fetch_orderbooks([TOKEN, token]),
+        lambda: client.fetch_trades(token),
+        lambda: pmingest.verify_orderbook_price(client, token, Decimal("0.5")),
+        lambda: fetcher.fetch_recent_trades(token),
+        lambda: pmingest.fetch_recent_trades(client, token),
+    ]
+    for call in calls:
+        with pytest.raises(pmingest.PmInvalidArgument, match="token_id"):
+            call()
+    assert fake.requests() == []
+
+
 # ---------------------------------------------------------------------------------------------
 # Markets, books, pagination, MetadataSync
 # ---------------------------------------------------------------------------------------------

@@ -296,6 +296,49 @@ def test_scripted_array_frame_and_local_book(ws_fake):
     assert book.best_ask == pmingest.OrderBookLevel(Decimal("0.60"), Decimal("30"))  # 0.55 removed
 
 
+def test_local_books_trust_only_their_own_subscribed_token(ws_fake):
+    """Events of an unsubscribed asset neither create nor change a local book; size-0 levels are
+    not levels; an unsubscribed token's book is invalid; events with bad ids are skipped."""
+    client = connected(ws_fake, {"dump": False, "only_subscribed": False})
+    ws_fake.ws_send(
+        {"json": book_event(bids=[("0.40", "10")], asks=[("0.60", "10")])},
+        {"json": book_event(bids=[("0.90", "5")], asks=[("0.95", "5")], token=A_NO)},
+        {"json": level_changes((A_NO, "BUY", "0.91", "5"), (TOKEN, "BUY", "0.52", "7"))},
+        {"json": last_trade(price="0.71")},
+    )
+    assert client.receive(timeout=5).price == Decimal("0.71")  # every earlier event pulled
+    assert client.book(A_NO) == (None, False, None)
+    book, valid, _ = client.book(TOKEN)
+    assert valid and book.token_id == TOKEN
+    assert book.best_bid == pmingest.OrderBookLevel(Decimal("0.52"), Decimal("7"))
+
+    zero = book_event(bids=[("0.05", "10"), ("0.95", "0")], asks=[("0.99", "1"), ("0.06", "0")])
+    ws_fake.ws_send({"json": zero}, {"json": last_trade(price="0.72")})
+    event = next_event_of(client, "book")
+    assert [lvl.price for lvl in event.book.bids] == [Decimal("0.05")]
+    assert client.receive(timeout=5).price == Decimal("0.72")
+    book, valid, _ = client.book(TOKEN)
+    assert valid
+    assert [lvl.price for lvl in book.bids] == [Decimal("0.05")]
+    assert [lvl.price for lvl in book.asks] == [Decimal("0.99")]
+
+    skipped = client.stats()["skipped"]
+    ws_fake.ws_send(
+        {"json": last_trade(price="0.5", token="x1")},
+        {"json": dict(last_trade(price="0.5"), market="0x\x00c")},
+        {"json": last_trade(price="0.73")},
+    )
+    assert client.receive(timeout=5).price == Decimal("0.73")  # neither bad event came out
+    assert client.stats()["skipped"] - skipped == 2
+
+    client.unsubscribe([TOKEN])
+    book, valid, reason = client.book(TOKEN)
+    assert book is not None and valid is False and "not subscribed" in reason
+    for bad in ("..", "tok1", "1" * 79):
+        with pytest.raises(pmingest.PmInvalidArgument):
+            client.subscribe([bad])
+
+
 # ---------------------------------------------------------------------------------------------
 # Reconnects
 # ---------------------------------------------------------------------------------------------
