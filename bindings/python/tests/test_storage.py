@@ -466,6 +466,34 @@ def test_upsert_many_counts_new_rows(trades):
     assert trades.count() == 6
 
 
+def test_upsert_many_stores_every_row_it_counts(trades):
+    batch = [make_trade(size=Decimal(n)) for n in range(1, 20_001)]
+    assert trades.upsert_many(batch) == 20_000
+    assert trades.count() == 20_000
+    assert trades.upsert_many(batch) == 0  # all of them really are there
+    assert trades.count() == 20_000
+
+
+def test_c_upserts_without_a_count_pointer_still_store(db, trades):
+    """The header lets out_inserted be NULL: the rows must be written all the same."""
+    import ctypes
+
+    from pmingest import _ffi, storage
+
+    keep: list = []
+    batch = [make_trade(size=Decimal(n)) for n in range(1, 1_001)]
+    array = (_ffi.TradeInput * len(batch))()
+    for index, trade in enumerate(batch):
+        storage._fill_trade_input(array[index], trade, keep, f"trades[{index}]")
+    single = _ffi.TradeInput()
+    storage._fill_trade_input(single, make_trade(size=Decimal(5_000)), keep, "trade")
+    with db._use() as store:
+        _ffi.pm_store_upsert_trades(store, array, len(batch), None)
+        _ffi.pm_store_upsert_trade(store, ctypes.byref(single), None)
+    assert trades.count() == 1_001
+    assert trades.upsert_many(batch) == 0
+
+
 def test_upsert_many_with_duplicates_inside_the_batch(trades):
     trade = make_trade()
     assert trades.upsert_many([trade, trade, trade]) == 1
