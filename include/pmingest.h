@@ -299,7 +299,8 @@ PM_EXTERN void pm_trades_free(pm_trades *trades);
  * Trade accessors. Strings are borrowed from the list the trade came from. A NULL trade gives ""
  * or 0; optional fields that are absent give "". Thread: any.
  */
-/** Stable dedup id: 64 hex characters (SHA-256 of the identifying fields). */
+/** Stable dedup id: 64 hex characters (SHA-256 of the identifying fields, each prefixed with
+ * its length, so different trades never share an id). */
 PM_EXTERN const char *pm_trade_id(const pm_trade *trade);
 PM_EXTERN const char *pm_trade_token_id(const pm_trade *trade);
 PM_EXTERN const char *pm_trade_condition_id(const pm_trade *trade);

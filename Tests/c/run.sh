@@ -140,6 +140,8 @@ build test_abi $CC $CFLAGS -o "$tmp/test_abi" "$here/test_abi.c" $LDFLAGS \
 build test_storage_faults $CC $CFLAGS -o "$tmp/test_storage_faults" "$here/test_storage_faults.c" $LDFLAGS -lsqlite3 \
     && run_test test_storage_faults "$tmp/test_storage_faults"
 build test_storage_crash $CC $CFLAGS -o "$tmp/test_storage_crash" "$here/test_storage_crash.c" $LDFLAGS -lsqlite3 && run_test test_storage_crash "$tmp/test_storage_crash"
+build test_storage_schema $CC $CFLAGS -o "$tmp/test_storage_schema" "$here/test_storage_schema.c" $LDFLAGS -lsqlite3 -lcrypto \
+    && run_test test_storage_schema "$tmp/test_storage_schema"
 have_rest=0
 have_stream=0
 have_null=0

@@ -50,6 +50,8 @@ enum Migrations {
         ) WITHOUT ROWID;
         CREATE INDEX token_meta_by_condition ON token_meta (condition_id);
         """),
+        // 2: trade ids re-derived with length-prefixed fields ("pmtrade2"); the schema is unchanged.
+        .code(TradeIDMigration.rederiveIDs),
     ]
 
     /// The tables every pmingest schema version has: a file marked 'PMIG' without them is damaged
