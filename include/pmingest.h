@@ -209,11 +209,22 @@ PM_EXTERN pm_status pm_store_options_init(pm_store_options *opts, uint32_t versi
 /**
  * Opens (creating if needed) the database at `path`, or a private in-memory database when path
  * is ":memory:". File databases use WAL journaling and synchronous=NORMAL; the schema is created
- * or migrated (PRAGMA user_version) inside one transaction. `opts` may be NULL for defaults.
+ * or migrated (PRAGMA user_version) inside one write transaction. `opts` may be NULL for defaults.
+ * Only an empty file (a new database) or a pmingest database (application_id 'PMIG' with
+ * pmingest's tables) is used; any other file is refused before anything is written to it (its
+ * bytes unchanged, no -wal/-shm created): garbage, another application's application_id, or a
+ * plain SQLite file (application_id 0) that has tables or a user_version of its own.
+ * Several threads or processes may open the same new file at once: one creates the schema, the
+ * others wait for it (up to busy_timeout_ms) and then use it.
+ * pmingest writes to every database it opens, so a read-only one is refused here, not at the
+ * first write: a file without write permission, or one in a directory where SQLite cannot
+ * create its -wal/-shm files (for root, file permissions do not apply).
  * Ownership: *out is owned by the caller; free it with pm_store_free().
- * Errors: PM_E_INVALID_ARG, PM_E_INVALID_UTF8, PM_E_CANT_OPEN (missing directory, no permission),
- * PM_E_CORRUPT (not a database, or a schema newer than this library), PM_E_BUSY, PM_E_STORAGE.
- * An existing file is never overwritten or truncated. Thread: any.
+ * Errors: PM_E_INVALID_ARG, PM_E_INVALID_UTF8, PM_E_CANT_OPEN (missing directory, no permission,
+ * "database is read-only"), PM_E_CORRUPT ("not a pmingest database", damaged, or a schema newer
+ * than this library), PM_E_BUSY (another connection kept the file locked past busy_timeout_ms),
+ * PM_E_STORAGE. The message names the path and the reason. An existing file is never
+ * overwritten or truncated. Thread: any.
  */
 PM_EXTERN pm_status pm_store_open(const char *path, const pm_store_options *opts, pm_store **out);
 
@@ -293,7 +304,8 @@ PM_EXTERN void pm_trades_free(pm_trades *trades);
  * Trade accessors. Strings are borrowed from the list the trade came from. A NULL trade gives ""
  * or 0; optional fields that are absent give "". Thread: any.
  */
-/** Stable dedup id: 64 hex characters (SHA-256 of the identifying fields). */
+/** Stable dedup id: 64 hex characters (SHA-256 of the identifying fields, each prefixed with
+ * its length, so different trades never share an id). */
 PM_EXTERN const char *pm_trade_id(const pm_trade *trade);
 PM_EXTERN const char *pm_trade_token_id(const pm_trade *trade);
 PM_EXTERN const char *pm_trade_condition_id(const pm_trade *trade);

@@ -96,7 +96,10 @@ public func pm_store_upsert_trades(_ store: OpaquePointer?, _ inputs: UnsafePoin
         var trades: [PolymarketTrade] = []
         trades.reserveCapacity(count)
         for index in 0..<count { trades.append(try trade(from: inputs[index], index: index)) }
-        outInserted?.pointee = try handle.trades.upsert(trades)
+        // The work first, then the report: `out?.pointee = try work()` skips the work itself when
+        // the caller passed NULL (Swift evaluates nothing right of `?.` for a nil optional).
+        let inserted = try handle.trades.upsert(trades)
+        outInserted?.pointee = inserted
     }
 }
 

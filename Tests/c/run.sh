@@ -6,7 +6,8 @@
 #   <includedir>  holds pmingest.h
 #
 # Runs, in a fresh temp dir: check_header_coverage.sh, check_so.sh, test_header (C99),
-# test_header (C++11), test_abi, test_storage_faults, test_rest, test_stream. Each test program
+# test_header (C++11), test_abi, test_storage_faults, test_storage_crash, test_storage_schema,
+# test_rest, test_null_outputs, test_stream. Each test program
 # prints "N passed, N failed". Exits non-zero if any step fails. Environment: CC (cc), CXX (g++),
 # PYTHON (default: the repo's .venv/bin/python when present, else python3), KEEP_TMP=1 keeps the
 # build dir, RUN_WRAPPER (e.g. "valgrind -q --error-exitcode=99") prefixes each test program,
@@ -139,13 +140,18 @@ build test_abi $CC $CFLAGS -o "$tmp/test_abi" "$here/test_abi.c" $LDFLAGS \
 build test_storage_faults $CC $CFLAGS -o "$tmp/test_storage_faults" "$here/test_storage_faults.c" $LDFLAGS -lsqlite3 \
     && run_test test_storage_faults "$tmp/test_storage_faults"
 build test_storage_crash $CC $CFLAGS -o "$tmp/test_storage_crash" "$here/test_storage_crash.c" $LDFLAGS -lsqlite3 && run_test test_storage_crash "$tmp/test_storage_crash"
+build test_storage_schema $CC $CFLAGS -o "$tmp/test_storage_schema" "$here/test_storage_schema.c" $LDFLAGS -lsqlite3 -lcrypto \
+    && run_test test_storage_schema "$tmp/test_storage_schema"
 have_rest=0
 have_stream=0
+have_null=0
 build test_rest $CC $CFLAGS -o "$tmp/test_rest" "$here/test_rest.c" $LDFLAGS -lcurl && have_rest=1
 build test_stream $CC $CFLAGS -o "$tmp/test_stream" "$here/test_stream.c" $LDFLAGS -lcurl && have_stream=1
-if [ "$have_rest" = 1 ] || [ "$have_stream" = 1 ]; then
+build test_null_outputs $CC $CFLAGS -o "$tmp/test_null_outputs" "$here/test_null_outputs.c" $LDFLAGS -lcurl && have_null=1
+if [ "$have_rest" = 1 ] || [ "$have_stream" = 1 ] || [ "$have_null" = 1 ]; then
     if start_fake; then
         [ "$have_rest" = 1 ] && run_test test_rest "$tmp/test_rest"
+        [ "$have_null" = 1 ] && run_test test_null_outputs "$tmp/test_null_outputs"
         if [ "$have_stream" = 1 ]; then
             if "$PYTHON" -c 'import websockets' 2>/dev/null; then
                 run_test test_stream "$tmp/test_stream"
@@ -157,6 +163,7 @@ if [ "$have_rest" = 1 ] || [ "$have_stream" = 1 ]; then
         fi
     else
         [ "$have_rest" = 1 ] && note "FAIL  test_rest (fake server did not start)"
+        [ "$have_null" = 1 ] && note "FAIL  test_null_outputs (fake server did not start)"
         [ "$have_stream" = 1 ] && note "FAIL  test_stream (fake server did not start)"
         failed=1
     fi

@@ -1,8 +1,8 @@
 /// One executed trade, as stored and handed out by pmingest.
 ///
 /// The Data API has no trade id, so `id` is derived: SHA-256 over the identifying fields
-/// (transaction hash, token, side, size, price, wallet, timestamp). The same trade fetched twice
-/// gets the same id and is stored once.
+/// (transaction hash, token, side, size, price, wallet, timestamp), each length-prefixed. The same
+/// trade fetched twice gets the same id and is stored once; different trades never share one.
 public struct PolymarketTrade: Sendable, Hashable, Identifiable {
     public let id: String
     /// The CLOB token (asset) id: a decimal string of up to 78 digits.
@@ -64,23 +64,28 @@ public struct PolymarketTrade: Sendable, Hashable, Identifiable {
         self.outcome = outcome
     }
 
-    /// Version-tagged so the derivation can change later without colliding with old ids. Prices and
+    /// Version-tagged ("pmtrade2") so a new derivation never collides with old ids. Each field
+    /// enters as `|<UTF-8 byte count>:<bytes>`: identifiers may contain '|', so without the
+    /// lengths one field's content could pass for a field boundary and two different trades share
+    /// an id ("pmtrade1" joined the bare fields; schema 2 re-derived the stored ids). Prices and
     /// sizes enter as integer micro-units: exact, and cheaper than formatting decimals per row.
     static func deriveID(tokenId: String, side: TradeSide, price: Price, size: Size, timestampMs: Int64,
                          transactionHash: String?, proxyWallet: String?) -> String {
-        var canonical = "pmtrade1|"
-        canonical.reserveCapacity(240)
-        canonical += transactionHash ?? ""
-        canonical += "|"
-        canonical += tokenId
-        canonical += side == .buy ? "|BUY|" : "|SELL|"
-        canonical += String(size.micros)
-        canonical += "|"
-        canonical += String(price.micros)
-        canonical += "|"
-        canonical += proxyWallet ?? ""
-        canonical += "|"
-        canonical += String(timestampMs)
+        var canonical = "pmtrade2"
+        canonical.reserveCapacity(280)
+        func field(_ value: String) {
+            canonical += "|"
+            canonical += String(value.utf8.count)
+            canonical += ":"
+            canonical += value
+        }
+        field(transactionHash ?? "")
+        field(tokenId)
+        field(side == .buy ? "BUY" : "SELL")
+        field(String(size.micros))
+        field(String(price.micros))
+        field(proxyWallet ?? "")
+        field(String(timestampMs))
         return SHA256.hex(canonical.utf8)
     }
 }

@@ -4,10 +4,17 @@ enum Migrations {
     /// 'PMIG': marks the file as a pmingest database, so another application's file is refused.
     static let applicationID: Int64 = 0x504D_4947
 
-    static let steps: [String] = [
+    /// One schema step: SQL, or Swift code where SQL cannot express it. Both run inside the
+    /// migration's transaction, on its connection.
+    enum Step: Sendable {
+        case sql(String)
+        case code(@Sendable (SQLiteConnection) throws -> Void)
+    }
+
+    static let steps: [Step] = [
         // 1: trades, watermarks, token metadata. Prices and sizes are int64 micro-units,
         // timestamps int64 ms, token ids TEXT (78-digit integers do not fit any SQL integer).
-        """
+        .sql("""
         CREATE TABLE trades (
             id               TEXT PRIMARY KEY,
             token_id         TEXT NOT NULL,
@@ -42,36 +49,89 @@ enum Migrations {
             updated_at_ms         INTEGER NOT NULL
         ) WITHOUT ROWID;
         CREATE INDEX token_meta_by_condition ON token_meta (condition_id);
-        """,
+        """),
+        // 2: trade ids re-derived with length-prefixed fields ("pmtrade2"); the schema is unchanged.
+        .code(TradeIDMigration.rederiveIDs),
     ]
+
+    /// The tables every pmingest schema version has: a file marked 'PMIG' without them is damaged
+    /// or not pmingest's.
+    static let requiredTables = ["trades", "trade_watermarks", "token_meta"]
 
     static var latestVersion: Int64 { Int64(steps.count) }
 
-    /// Read-only: refuses a file that is not a database, belongs to another application, or has a
-    /// newer schema — before anything (even the journal mode) is written to it.
+    /// Read-only (callers hold a transaction, so the reads agree): the schema version of a file
+    /// pmingest may use, or a refusal — before anything
+    /// (even the journal mode) is written to it. A file is pmingest's when it is empty (a new
+    /// database: application_id 0, user_version 0, no schema objects) or marked 'PMIG' with a
+    /// known version and pmingest's tables. Anything else — garbage, another application's
+    /// application_id, a plain SQLite file with tables or a user_version of its own, a newer
+    /// schema — is refused with `.corrupt`: migrating it would change another program's file.
     static func check(_ connection: SQLiteConnection) throws -> Int64 {
         let version = try pragmaInteger(connection, "user_version")
         let application = try pragmaInteger(connection, "application_id")
-        if application != 0 && application != applicationID {
+        let tables = try tableNames(connection)
+        let objects = try schemaObjectCount(connection)
+        switch application {
+        case 0:
+            if version == 0 && objects == 0 { return 0 }
+            throw PMError(.corrupt, """
+                not a pmingest database: application_id 0 (pmingest's is 'PMIG'), user_version \(version), \
+                \(objects) schema objects of its own; another application's SQLite file is never changed
+                """)
+        case applicationID:
+            if version > latestVersion {
+                throw PMError(.corrupt, "database schema version \(version) is newer than this library's \(latestVersion); upgrade pmingest")
+            }
+            let missing = requiredTables.filter { !tables.contains($0) }
+            guard version >= 1, missing.isEmpty else {
+                throw PMError(.corrupt, """
+                    marked as a pmingest database but not one: user_version \(version), \
+                    missing table(s) \(missing.isEmpty ? "none" : missing.joined(separator: ", ")); damaged or made by another program
+                    """)
+            }
+            return version
+        default:
             throw PMError(.corrupt, "not a pmingest database (application_id \(application))")
         }
-        if version > latestVersion {
-            throw PMError(.corrupt, "database schema version \(version) is newer than this library's \(latestVersion); upgrade pmingest")
-        }
-        return version
     }
 
-    /// Brings the schema up to date in one transaction (after `check`).
+    /// `check` on one snapshot: its reads cannot straddle another process's migration.
+    static func inspect(_ connection: SQLiteConnection) throws -> Int64 {
+        try connection.readTransaction { try check(connection) }
+    }
+
+    /// Brings the schema up to date. Reads the version again inside the write transaction
+    /// (BEGIN IMMEDIATE): another process opening the same new file may have migrated it since
+    /// `check`, and two migrations of one file must never both run.
     static func migrate(_ connection: SQLiteConnection) throws {
-        let version = try check(connection)
-        if version == latestVersion { return }
         try connection.transaction {
-            for index in Int(version)..<steps.count {
-                try connection.execute(steps[index])
+            let version = try check(connection)
+            if version >= latestVersion { return }
+            for step in steps[Int(version)...] {
+                switch step {
+                case .sql(let sql): try connection.execute(sql)
+                case .code(let body): try body(connection)
+                }
             }
             try connection.execute("PRAGMA application_id = \(applicationID)")
             try connection.execute("PRAGMA user_version = \(latestVersion)")
         }
+    }
+
+    private static func tableNames(_ connection: SQLiteConnection) throws -> Set<String> {
+        let statement = try connection.statement("SELECT name FROM sqlite_master WHERE type = 'table'")
+        defer { statement.reset() }
+        var names: Set<String> = []
+        while try statement.step() { if let name = statement.string(0) { names.insert(name) } }
+        return names
+    }
+
+    private static func schemaObjectCount(_ connection: SQLiteConnection) throws -> Int64 {
+        let statement = try connection.statement("SELECT count(*) FROM sqlite_master")
+        defer { statement.reset() }
+        _ = try statement.step()
+        return statement.int64(0, default: 0)
     }
 
     static func pragmaInteger(_ connection: SQLiteConnection, _ name: String) throws -> Int64 {

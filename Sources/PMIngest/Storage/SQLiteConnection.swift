@@ -50,11 +50,40 @@ final class SQLiteConnection {
     /// Rows changed by the last INSERT/UPDATE/DELETE.
     var changes: Int { Int(sqlite3_changes(handle)) }
 
+    /// True when SQLite fell back to opening the file read-only (no write permission on it).
+    var isReadOnly: Bool { sqlite3_db_readonly(handle, "main") == 1 }
+
+    /// Switches a file database to WAL journaling (a no-op when it already is). SQLite refuses the
+    /// switch with SQLITE_BUSY, without waiting, while another connection uses the file: callers
+    /// retry (see `Database`).
+    func enableWAL() throws {
+        let statement = try self.statement("PRAGMA journal_mode = WAL")
+        defer { statement.reset() }
+        let mode = try statement.step() ? statement.string(0) : nil
+        guard mode?.lowercased() == "wal" else {
+            throw PMError(.storage, "cannot switch the database to WAL journaling (journal mode stays \(mode ?? "unknown"))")
+        }
+    }
+
     /// Runs `body` inside BEGIN IMMEDIATE … COMMIT; rolls back if it throws, so a failed batch
     /// leaves nothing behind. IMMEDIATE takes the write lock up front: a busy database fails
     /// here, before any work, instead of on the first write.
     func transaction<T>(_ body: () throws -> T) throws -> T {
         try execute("BEGIN IMMEDIATE")
+        do {
+            let result = try body()
+            try execute("COMMIT")
+            return result
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    /// Runs `body` inside one read transaction (BEGIN … COMMIT, no write lock): its reads see one
+    /// snapshot, not commits of other connections made between them.
+    func readTransaction<T>(_ body: () throws -> T) throws -> T {
+        try execute("BEGIN")
         do {
             let result = try body()
             try execute("COMMIT")
@@ -77,7 +106,9 @@ final class SQLiteConnection {
             return PMError(.busy, "database is locked by another connection (busy timeout expired): \(text)")
         case SQLITE_NOTADB, SQLITE_CORRUPT:
             return PMError(.corrupt, "file is not a database or is damaged: \(text)")
-        case SQLITE_CANTOPEN, SQLITE_PERM, SQLITE_READONLY, SQLITE_AUTH:
+        case SQLITE_READONLY:
+            return PMError(.cantOpen, "database is read-only (no write permission on the file or its directory): \(text)")
+        case SQLITE_CANTOPEN, SQLITE_PERM, SQLITE_AUTH:
             return PMError(.cantOpen, text)
         case SQLITE_CONSTRAINT, SQLITE_MISMATCH, SQLITE_RANGE:
             return PMError(.invalidArgument, text)

@@ -42,6 +42,14 @@ import Testing
         #expect(try repo.count(tokenId: Sample.otherToken) == 0)
     }
 
+    @Test func largeBatchStoresEveryRowItCounts() throws {
+        let trades = try (0..<20_000).map { try Sample.trade(at: 1_767_225_600_000 + Int64($0)) }
+        #expect(try repo.upsert(trades) == 20_000)
+        #expect(try repo.count() == 20_000)
+        #expect(try repo.upsert(trades) == 0)   // every counted row really is there
+        #expect(try repo.trades(tokenId: Sample.token, fromMs: 1_767_225_619_999).map(\.id) == [trades[19_999].id])
+    }
+
     @Test func queryRangeIsInclusiveOrderedAndLimited() throws {
         for ms in [3000, 1000, 2000, 4000] as [Int64] { try repo.upsert(try Sample.trade(at: ms)) }
         try repo.upsert(try Sample.trade(token: Sample.otherToken, at: 2500))

@@ -106,9 +106,11 @@ class Database:
     """An open pmingest SQLite database (``pm_store``).
 
     Opening creates the file and schema if needed and never overwrites an existing file; a file
-    that is not a database raises ``PmDatabaseCorrupt``, an unusable path
-    ``PmCannotOpenDatabase``. Use as a context manager or call ``close()`` (idempotent); any use
-    after closing raises ``ValueError("database is closed")``.
+    that is not pmingest's (not a database, or another application's SQLite file) raises
+    ``PmDatabaseCorrupt`` and is left untouched; an unusable path or a read-only database raises
+    ``PmCannotOpenDatabase``. Several processes may open the same new file at once. Use as a
+    context manager or call ``close()`` (idempotent); any use after closing raises
+    ``ValueError("database is closed")``.
     """
 
     def __init__(

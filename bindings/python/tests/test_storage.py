@@ -306,6 +306,332 @@ def test_writer_killed_mid_batch_leaves_whole_batches(tmp_path):
 
 
 # ---------------------------------------------------------------------------------------------
+# Opening: one new file by many processes, other applications' files, read-only files, schema 1
+# ---------------------------------------------------------------------------------------------
+
+_OPENER = textwrap.dedent(
+    """
+    import os, sys
+    from datetime import datetime, timedelta, timezone
+    from decimal import Decimal
+    import pmingest
+    directory, index, fds = sys.argv[1], int(sys.argv[2]), [int(fd) for fd in sys.argv[3:]]
+    print("ready", flush=True)
+    for round_, fd in enumerate(fds):
+        os.read(fd, 1)  # b"" once the parent closes the write end: every opener goes at once
+        try:
+            with pmingest.Database(os.path.join(directory, f"race-{round_}.db")) as database:
+                pmingest.TradeRepository(database).upsert(pmingest.PolymarketTrade(
+                    token_id="123456", side="BUY", price=Decimal("0.5"), size=Decimal("10"),
+                    timestamp=datetime(2026, 1, 1, tzinfo=timezone.utc) + timedelta(milliseconds=index),
+                    transaction_hash=f"0x{index:064x}"))
+            print("ok", flush=True)
+        except pmingest.PmError as error:
+            print(f"{type(error).__name__}: {error}", flush=True)
+    """
+)
+
+
+def _child_env():
+    import os
+
+    return dict(os.environ, PYTHONPATH=os.path.dirname(pmingest.__path__[0]))  # this source tree
+
+
+def test_processes_opening_one_new_file_at_once_all_succeed(tmp_path):
+    import os
+    import sqlite3
+
+    rounds, openers = 15, 6
+    pipes = [os.pipe() for _ in range(rounds)]
+    readers = [reader for reader, _ in pipes]
+    open_writers = {writer for _, writer in pipes}
+    children = [
+        subprocess.Popen(
+            [sys.executable, "-c", _OPENER, str(tmp_path), str(index), *map(str, readers)],
+            pass_fds=readers, stdout=subprocess.PIPE, text=True, env=_child_env(),
+        )
+        for index in range(openers)
+    ]
+    for reader in readers:
+        os.close(reader)
+    failures = []
+    try:
+        for child in children:
+            assert child.stdout.readline().strip() == "ready"
+        for round_, (_, writer) in enumerate(pipes):
+            os.close(writer)  # releases every opener into this round
+            open_writers.discard(writer)
+            for child in children:
+                line = child.stdout.readline().strip()
+                if line != "ok":
+                    failures.append(f"round {round_}: {line}")
+            path = tmp_path / f"race-{round_}.db"
+            with pmingest.Database(str(path)) as database:
+                stored = pmingest.TradeRepository(database).count()
+            if stored != openers:
+                failures.append(f"round {round_}: {stored} of {openers} trades stored")
+            connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+            try:
+                marks = connection.execute("PRAGMA application_id").fetchone() + connection.execute(
+                    "PRAGMA user_version"
+                ).fetchone()
+            finally:
+                connection.close()
+            if marks[0] != 0x504D4947 or marks[1] < 2:
+                failures.append(f"round {round_}: application_id, user_version = {marks}")
+    finally:
+        for writer in open_writers:  # a failed assertion must not leave the openers waiting
+            os.close(writer)
+        for child in children:
+            child.stdout.close()
+            child.wait(timeout=60)
+    assert failures == []
+
+
+def _sha256_file(path):
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _assert_refused_untouched(path, match):
+    before = _sha256_file(path)
+    with pytest.raises(pmingest.PmDatabaseCorrupt, match=match) as caught:
+        pmingest.Database(str(path))
+    assert str(path) in caught.value.message
+    assert _sha256_file(path) == before
+    for suffix in ("-wal", "-shm", "-journal"):
+        assert not path.with_name(path.name + suffix).exists()
+
+
+def test_other_applications_sqlite_files_are_refused_untouched(tmp_path):
+    import sqlite3
+
+    def make(name, script):
+        path = tmp_path / name
+        connection = sqlite3.connect(path)
+        connection.executescript(script)
+        connection.commit()
+        connection.close()
+        return path
+
+    contacts = make("contacts.db", "CREATE TABLE contacts (name TEXT); INSERT INTO contacts VALUES ('Ada');")
+    _assert_refused_untouched(contacts, "not a pmingest database")
+    versioned = make("versioned.db", "CREATE TABLE notes (body TEXT); PRAGMA user_version = 3;")
+    _assert_refused_untouched(versioned, "not a pmingest database")
+    version_only = make("version-only.db", "PRAGMA user_version = 1;")  # once taken for schema 1
+    _assert_refused_untouched(version_only, "not a pmingest database")
+    hollow = make("hollow.db", "PRAGMA application_id = 1347242311; PRAGMA user_version = 1; CREATE TABLE x (y);")
+    _assert_refused_untouched(hollow, "trades")
+    empty = tmp_path / "empty.db"  # a 0-byte file is a new database
+    empty.write_bytes(b"")
+    with pmingest.Database(str(empty)) as database:
+        assert pmingest.TradeRepository(database).count() == 0
+
+
+_READ_ONLY_OPENER = textwrap.dedent(
+    """
+    import sys
+    import pmingest
+    try:
+        pmingest.Database(sys.argv[1]).close()
+        print("opened")
+    except pmingest.PmError as error:
+        print(type(error).__name__, error)
+    """
+)
+
+
+def _world_executable(path):
+    """True when any user may run `path`: it and every directory above it are o+x."""
+    import os
+    import stat
+
+    path = os.path.realpath(path)
+    while True:
+        if not os.stat(path).st_mode & stat.S_IXOTH:
+            return False
+        parent = os.path.dirname(path)
+        if parent == path:
+            return True
+        path = parent
+
+
+def _open_unprivileged(path):
+    """Opens `path` in a child process; as an unprivileged user (65534) when we are root."""
+    import os
+    import shutil
+
+    python, drop = sys.executable, {}
+    if os.geteuid() == 0:
+        drop = {"user": 65534, "group": 65534, "extra_groups": []}
+        # the test's interpreter may live where that user cannot reach (e.g. under /root)
+        candidates = [sys.executable, shutil.which("python3") or "", "/usr/bin/python3"]
+        usable = [c for c in candidates if c and os.path.exists(c) and _world_executable(c)]
+        if not usable:
+            pytest.skip("no Python interpreter an unprivileged user can run")
+        python = usable[0]
+    result = subprocess.run(
+        [python, "-c", _READ_ONLY_OPENER, str(path)],
+        capture_output=True, text=True, env=_child_env(), timeout=60, **drop,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_read_only_databases_are_refused_at_open():
+    import os
+    import shutil
+    import tempfile
+
+    base = tempfile.mkdtemp(prefix="pmingest-ro-")  # not tmp_path: its parents are private to us
+    try:
+        os.chmod(base, 0o755)
+        # a file without write permission in a directory anyone may write
+        open_dir = os.path.join(base, "open")
+        os.mkdir(open_dir)
+        os.chmod(open_dir, 0o777)
+        path = os.path.join(open_dir, "trades.db")
+        with pmingest.Database(path) as database:
+            pmingest.TradeRepository(database).upsert(make_trade())
+        os.chmod(path, 0o444)
+        with open(path, "rb") as f:
+            before = f.read()
+        answer = _open_unprivileged(path)
+        assert answer.startswith("PmCannotOpenDatabase") and "read-only" in answer, answer
+        with open(path, "rb") as f:
+            assert f.read() == before
+        assert not os.path.exists(path + "-wal") and not os.path.exists(path + "-shm")
+
+        # a writable file in a directory without write permission
+        closed_dir = os.path.join(base, "closed")
+        os.mkdir(closed_dir)
+        os.chmod(closed_dir, 0o755)
+        path = os.path.join(closed_dir, "trades.db")
+        with pmingest.Database(path) as database:
+            pmingest.TradeRepository(database).upsert(make_trade())
+        if os.geteuid() == 0:
+            os.chown(path, 65534, 65534)  # nobody's file in root's directory
+        else:
+            os.chmod(closed_dir, 0o555)
+        answer = _open_unprivileged(path)
+        assert answer.startswith("PmCannotOpenDatabase") and "read-only" in answer, answer
+        assert not os.path.exists(path + "-wal") and not os.path.exists(path + "-shm")
+        os.chmod(closed_dir, 0o755)
+    finally:
+        shutil.rmtree(base)
+
+
+_SCHEMA_1 = """
+CREATE TABLE trades (
+    id               TEXT PRIMARY KEY,
+    token_id         TEXT NOT NULL,
+    condition_id     TEXT,
+    side             TEXT NOT NULL CHECK (side IN ('BUY', 'SELL')),
+    price_micros     INTEGER NOT NULL CHECK (price_micros >= 0),
+    size_micros      INTEGER NOT NULL CHECK (size_micros >= 0),
+    timestamp_ms     INTEGER NOT NULL,
+    transaction_hash TEXT,
+    proxy_wallet     TEXT,
+    outcome          TEXT
+);
+CREATE INDEX trades_by_token_time ON trades (token_id, timestamp_ms);
+CREATE TABLE trade_watermarks (
+    condition_id  TEXT PRIMARY KEY,
+    last_trade_ms INTEGER NOT NULL,
+    updated_at_ms INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE token_meta (
+    token_id              TEXT PRIMARY KEY,
+    condition_id          TEXT NOT NULL,
+    question              TEXT,
+    outcome               TEXT,
+    outcome_index         INTEGER,
+    tick_size_micros      INTEGER,
+    min_order_size_micros INTEGER,
+    neg_risk              INTEGER NOT NULL,
+    active                INTEGER NOT NULL,
+    closed                INTEGER NOT NULL,
+    end_date_ms           INTEGER,
+    market_slug           TEXT,
+    updated_at_ms         INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX token_meta_by_condition ON token_meta (condition_id);
+PRAGMA application_id = 1347242311;
+PRAGMA user_version = 1;
+"""
+
+
+def _micros(value):
+    return int(Decimal(value) * 1_000_000)
+
+
+def _schema_1_id(trade):
+    """The schema-1 id: SHA-256 of the identifying fields joined by '|'."""
+    import hashlib
+
+    fields = [
+        trade.transaction_hash or "", trade.token_id, trade.side.upper(), str(_micros(trade.size)),
+        str(_micros(trade.price)), trade.proxy_wallet or "", str(_convert.to_ms(trade.timestamp, "t")),
+    ]
+    return hashlib.sha256(("pmtrade1|" + "|".join(fields)).encode()).hexdigest()
+
+
+def test_schema_1_database_is_upgraded_and_knows_its_trades_again(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "schema1.db"
+    batch = [
+        make_trade(
+            size=Decimal(n + 1), side="SELL" if n % 2 else "BUY",
+            transaction_hash=None if n % 10 == 0 else f"0x{n:064x}",
+            proxy_wallet=None if n % 10 == 0 else "0x" + "34" * 20,
+        )
+        for n in range(3_000)
+    ]
+    connection = sqlite3.connect(path)
+    connection.executescript(_SCHEMA_1)
+    connection.execute("PRAGMA journal_mode = WAL")
+    with connection:
+        connection.executemany(
+            "INSERT INTO trades VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (_schema_1_id(t), t.token_id, t.condition_id, t.side, _micros(t.price), _micros(t.size),
+                 _convert.to_ms(t.timestamp, "t"), t.transaction_hash, t.proxy_wallet, t.outcome)
+                for t in batch
+            ],
+        )
+    connection.close()
+    with pmingest.Database(str(path)) as database:
+        repo = pmingest.TradeRepository(database)
+        assert repo.count() == 3_000
+        assert repo.upsert_many(batch) == 0  # re-fetched after the upgrade: nothing new
+        assert repo.count() == 3_000
+        upgraded_ids = {t.id for t in repo.query(TOKEN)}
+    with pmingest.Database() as fresh:
+        pmingest.TradeRepository(fresh).upsert_many(batch)
+        assert upgraded_ids == {t.id for t in pmingest.TradeRepository(fresh).query(TOKEN)}
+    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        assert connection.execute("PRAGMA user_version").fetchone()[0] >= 2
+    finally:
+        connection.close()
+
+
+def test_trades_whose_fields_contain_the_separator_are_both_stored(trades):
+    # joined by a bare '|' the two read the same, and the second was dropped as a duplicate
+    a = make_trade(token_id="123456", size=Decimal(10), price=Decimal("0.5"), side="BUY",
+                   transaction_hash="0xt", proxy_wallet="0xw|123456|BUY|10000000|500000|0xw")
+    b = make_trade(token_id="123456", size=Decimal(10), price=Decimal("0.5"), side="BUY",
+                   transaction_hash="0xt|123456|BUY|10000000|500000|0xw", proxy_wallet="0xw")
+    assert _schema_1_id(a) == _schema_1_id(b)  # the premise
+    assert trades.upsert_many([a, b]) == 2
+    assert trades.count("123456") == 2
+    assert len({t.id for t in trades.query("123456")}) == 2
+
+
+# ---------------------------------------------------------------------------------------------
 # Trades
 # ---------------------------------------------------------------------------------------------
 
@@ -464,6 +790,34 @@ def test_upsert_many_counts_new_rows(trades):
     assert trades.upsert_many(trade for trade in batch) == 0  # any iterable
     assert trades.upsert_many([]) == 0
     assert trades.count() == 6
+
+
+def test_upsert_many_stores_every_row_it_counts(trades):
+    batch = [make_trade(size=Decimal(n)) for n in range(1, 20_001)]
+    assert trades.upsert_many(batch) == 20_000
+    assert trades.count() == 20_000
+    assert trades.upsert_many(batch) == 0  # all of them really are there
+    assert trades.count() == 20_000
+
+
+def test_c_upserts_without_a_count_pointer_still_store(db, trades):
+    """The header lets out_inserted be NULL: the rows must be written all the same."""
+    import ctypes
+
+    from pmingest import _ffi, storage
+
+    keep: list = []
+    batch = [make_trade(size=Decimal(n)) for n in range(1, 1_001)]
+    array = (_ffi.TradeInput * len(batch))()
+    for index, trade in enumerate(batch):
+        storage._fill_trade_input(array[index], trade, keep, f"trades[{index}]")
+    single = _ffi.TradeInput()
+    storage._fill_trade_input(single, make_trade(size=Decimal(5_000)), keep, "trade")
+    with db._use() as store:
+        _ffi.pm_store_upsert_trades(store, array, len(batch), None)
+        _ffi.pm_store_upsert_trade(store, ctypes.byref(single), None)
+    assert trades.count() == 1_001
+    assert trades.upsert_many(batch) == 0
 
 
 def test_upsert_many_with_duplicates_inside_the_batch(trades):
