@@ -341,6 +341,16 @@ static void test_trade_single(pm_store *s) {
     CHECK_I64(n, 1);
     CHECK_STATUS(pm_store_count_trades(s, TOKEN_B, &n), PM_OK);
     CHECK_I64(n, 0);
+    /* Look-ups refuse a malformed token id instead of answering "nothing stored". */
+    CHECK_FAILS(pm_store_count_trades(s, "tok1", &n), PM_E_INVALID_ARG);
+    CHECK_FAILS(pm_store_query_trades(s, "..", 0, INT64_MAX, 0, &list), PM_E_INVALID_ARG);
+    CHECK(list == NULL);
+    list = SENTINEL(pm_trades);
+    {
+        pm_token_meta *meta = SENTINEL(pm_token_meta);
+        CHECK_FAILS(pm_store_get_token_meta(s, "12a", &meta), PM_E_INVALID_ARG);
+        CHECK(meta == NULL);
+    }
 
     CHECK_STATUS(pm_store_query_trades(s, TOKEN_A, 0, INT64_MAX, 0, &list), PM_OK);
     CHECK(list != NULL && list != SENTINEL(pm_trades));

@@ -50,7 +50,7 @@ public struct TokenMetaRepository: Sendable {
 
     /// The metadata of `tokenId`, or nil.
     public func get(tokenId: String) throws -> PolymarketTokenMeta? {
-        try FieldCheck.identifier(tokenId, field: "token_id")
+        try FieldCheck.tokenID(tokenId)
         return try database.withConnection { try Self.read(tokenId, on: $0) }
     }
 

@@ -79,7 +79,7 @@ public struct TradeRepository: Sendable {
     /// - Parameter limit: at most this many rows (nil = all).
     public func trades(tokenId: String, fromMs: Int64 = Int64.min, toMs: Int64 = Int64.max,
                        limit: Int? = nil) throws -> [PolymarketTrade] {
-        try FieldCheck.identifier(tokenId, field: "token_id")
+        try FieldCheck.tokenID(tokenId)
         guard fromMs <= toMs else { throw PMError(.invalidArgument, "time range: from (\(fromMs)) is after to (\(toMs))") }
         if let limit, limit < 0 { throw PMError(.invalidArgument, "limit: must be >= 0") }
         return try database.withConnection { connection in
@@ -103,7 +103,7 @@ public struct TradeRepository: Sendable {
 
     /// Number of stored trades, of one token or (nil) of all.
     public func count(tokenId: String? = nil) throws -> Int {
-        if let tokenId { try FieldCheck.identifier(tokenId, field: "token_id") }
+        if let tokenId { try FieldCheck.tokenID(tokenId) }
         return try database.withConnection { connection in
             let statement = try connection.statement(
                 tokenId == nil ? "SELECT count(*) FROM trades" : "SELECT count(*) FROM trades WHERE token_id = ?1")

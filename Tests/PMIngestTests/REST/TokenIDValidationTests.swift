@@ -55,6 +55,14 @@ import Testing
         #expect { try stream.unsubscribe(tokenIds: [token]) } throws: { ($0 as? PMError)?.kind == .invalidArgument }
     }
 
+    /// Store look-ups refuse a malformed id instead of answering "nothing stored".
+    @Test(arguments: bad) func storeQueriesRefuse(_ token: String) throws {
+        let database = try Database(.inMemory())
+        #expect { try TradeRepository(database).trades(tokenId: token) } throws: { Self.isInvalidArgument($0) }
+        #expect { try TradeRepository(database).count(tokenId: token) } throws: { Self.isInvalidArgument($0) }
+        #expect { try TokenMetaRepository(database).get(tokenId: token) } throws: { Self.isInvalidArgument($0) }
+    }
+
     @Test(arguments: good) func digitsAreAccepted(_ token: String) throws {
         _ = try PolymarketTrade(tokenId: token, side: .buy, price: .literal("0.5"), size: .literal("1"), timestampMs: 1)
         let stream = try StreamClient(url: "ws://127.0.0.1:9/ws/market")

@@ -1112,3 +1112,15 @@ def test_close_while_other_threads_use_the_database():
     for thread in threads:
         thread.join(timeout=30)
     assert outcomes == ["closed"] * 4
+
+
+@pytest.mark.parametrize("token", ["..", "tok1", "12a", "1" * 79])
+def test_store_lookups_refuse_malformed_token_ids(token):
+    # "Nothing stored" would hide the caller's typo: a malformed id is an error.
+    with pmingest.Database(":memory:") as db:
+        with pytest.raises(pmingest.PmInvalidArgument, match="token_id"):
+            pmingest.TradeRepository(db).query(token)
+        with pytest.raises(pmingest.PmInvalidArgument, match="token_id"):
+            pmingest.TradeRepository(db).count(token)
+        with pytest.raises(pmingest.PmInvalidArgument, match="token_id"):
+            pmingest.TokenMetaRepository(db).get(token)
