@@ -700,8 +700,12 @@ PM_EXTERN pm_status pm_metadata_sync(pm_client *client, pm_store *store, size_t 
  * PM_EVENT_BOOK. Frames that are oversize, not UTF-8, not JSON or of unknown type are counted
  * and skipped; the connection survives them.
  *
- * Delivery: events go into a bounded queue (queue_capacity). When it is full the OLDEST event is
- * dropped, the drop is counted (PM_STREAM_STAT_DROPPED) and local books are marked invalid. Read
+ * Delivery: events go into a queue bounded by count (queue_capacity) and by the events' estimated
+ * memory (queue_max_bytes; a 40-level book weighs far more than a trade print). When either bound
+ * is reached the OLDEST events are dropped, the drop is counted (PM_STREAM_STAT_DROPPED), a
+ * PM_EVENT_RECONNECTED gap marker is delivered before the survivors, and local books are marked
+ * invalid. The newest event is always kept, even one larger than queue_max_bytes on its own. The
+ * queue's storage grows with use, so a large queue_capacity costs nothing until it fills. Read
  * events either by pulling (pm_stream_next) or by a callback (pm_stream_set_callback), not both.
  */
 typedef struct pm_stream pm_stream;
@@ -715,15 +719,22 @@ typedef struct pm_stream_options {
     int32_t ping_interval_ms;          /**< default 10000 */
     int32_t pong_timeout_ms;           /**< default 30000 */
     int32_t asset_silence_timeout_ms;  /**< per-asset staleness watchdog; default 120000; 0 = off */
-    int32_t queue_capacity;            /**< default 10000 events */
+    int32_t queue_capacity;            /**< events held at most: 1-1000000, default 10000 */
     int64_t max_message_bytes;         /**< reassembled message cap; default 8 MiB */
     bool verify_tls;                   /**< default true */
+    /* version 2 */
+    int64_t queue_max_bytes;           /**< held events' estimated memory at most: 64 KiB-16 GiB,
+                                            default 64 MiB (67108864) */
 } pm_stream_options;
-#define PM_STREAM_OPTIONS_VERSION 1
+#define PM_STREAM_OPTIONS_VERSION 2
 #define PM_STREAM_OPTIONS_INIT \
-    { PM_STREAM_OPTIONS_VERSION, NULL, 10000, 30000, 120000, 10000, 8388608, true }
+    { PM_STREAM_OPTIONS_VERSION, NULL, 10000, 30000, 120000, 10000, 8388608, true, 67108864 }
 
-/** Fills *opts with the defaults of `version`. Errors: PM_E_INVALID_ARG. Thread: any. */
+/**
+ * Fills *opts with the defaults of `version` (1 or 2; only that version's fields are written, so a
+ * program built against an older header passes its own, smaller struct safely).
+ * Errors: PM_E_INVALID_ARG. Thread: any.
+ */
 PM_EXTERN pm_status pm_stream_options_init(pm_stream_options *opts, uint32_t version);
 
 /**
@@ -796,7 +807,9 @@ typedef enum pm_stream_stat {
     PM_STREAM_STAT_PONGS = 2,
     PM_STREAM_STAT_RECONNECTS = 3,
     PM_STREAM_STAT_SKIPPED = 4,       /**< unknown, malformed, oversize, invalid UTF-8 or binary */
-    PM_STREAM_STAT_DROPPED = 5        /**< events dropped on queue overflow */
+    PM_STREAM_STAT_DROPPED = 5,       /**< events dropped on queue overflow (count or bytes) */
+    PM_STREAM_STAT_QUEUED_BYTES = 6,  /**< a level, not a counter: estimated bytes waiting now */
+    PM_STREAM_STAT_QUEUED_BYTES_PEAK = 7 /**< the most estimated bytes the queue has held */
 } pm_stream_stat;
 
 /** A counter's value; 0 for NULL or an unknown counter. Thread: any. */

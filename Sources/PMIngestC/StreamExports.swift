@@ -16,18 +16,42 @@ private func tokenList(_ pointers: UnsafePointer<UnsafePointer<CChar>?>?, _ coun
     return try (0..<count).map { try requiredString(pointers[$0], "token_ids[\($0)]") }
 }
 
+/// Bytes of a pm_stream_options of `version`: version 1 ended after verify_tls.
+private func streamOptionsSize(_ version: UInt32) -> Int {
+    let whole = MemoryLayout<pm_stream_options>.size
+    return version >= 2 ? whole : MemoryLayout<pm_stream_options>.offset(of: \.queue_max_bytes) ?? whole
+}
+
+/// The caller's options, reading no byte past the end of its version's struct (newer fields
+/// default).
+private func readStreamOptions(_ opts: UnsafePointer<pm_stream_options>) -> pm_stream_options {
+    let version = UnsafeRawPointer(opts).loadUnaligned(as: UInt32.self)
+    var copy = pm_stream_options()
+    copy.queue_max_bytes = Int64(StreamClientConfig.defaultQueueMaxBytes)
+    withUnsafeMutableBytes(of: &copy) { target in
+        target.baseAddress?.copyMemory(from: UnsafeRawPointer(opts), byteCount: streamOptionsSize(max(1, version)))
+    }
+    return copy
+}
+
 @c @implementation
 public func pm_stream_options_init(_ opts: UnsafeMutablePointer<pm_stream_options>?, _ version: UInt32) -> pm_status {
     withStatus {
         let opts = try requireArgument(opts, "opts")
-        guard version == UInt32(PM_STREAM_OPTIONS_VERSION) else {
-            throw PMError(.invalidArgument, "opts: unknown pm_stream_options version \(version)")
+        guard (1...UInt32(PM_STREAM_OPTIONS_VERSION)).contains(version) else {
+            throw PMError(.invalidArgument, "opts: unknown pm_stream_options version \(version) (this library knows 1...\(PM_STREAM_OPTIONS_VERSION))")
         }
         let d = StreamClientConfig()
-        opts.pointee = pm_stream_options(
+        let defaults = pm_stream_options(
             version: version, url: nil, ping_interval_ms: Int32(clamping: d.pingIntervalMs),
             pong_timeout_ms: Int32(clamping: d.pongTimeoutMs), asset_silence_timeout_ms: Int32(clamping: d.assetSilenceTimeoutMs),
-            queue_capacity: Int32(clamping: d.queueCapacity), max_message_bytes: Int64(d.maxMessageBytes), verify_tls: d.verifyTLS)
+            queue_capacity: Int32(clamping: d.queueCapacity), max_message_bytes: Int64(d.maxMessageBytes), verify_tls: d.verifyTLS,
+            queue_max_bytes: Int64(d.queueMaxBytes))
+        // A version-1 caller's struct ends before queue_max_bytes: write only the bytes it has.
+        withUnsafeBytes(of: defaults) { source in
+            guard let bytes = source.baseAddress else { return }
+            UnsafeMutableRawPointer(opts).copyMemory(from: bytes, byteCount: streamOptionsSize(version))
+        }
     }
 }
 
@@ -37,7 +61,8 @@ public func pm_stream_new(_ opts: UnsafePointer<pm_stream_options>?, _ out: Unsa
         let out = try requireArgument(out, "out")
         out.pointee = nil
         var config = StreamClientConfig()
-        if let o = opts?.pointee {
+        if let opts {
+            let o = readStreamOptions(opts)
             guard o.version >= 1 else { throw PMError(.invalidArgument, "opts: version must be >= 1 (use PM_STREAM_OPTIONS_INIT)") }
             if let url = try optionalString(o.url, "url") { config.url = url }
             guard o.ping_interval_ms > 0, o.pong_timeout_ms > 0, o.asset_silence_timeout_ms >= 0,
@@ -50,6 +75,10 @@ public func pm_stream_new(_ opts: UnsafePointer<pm_stream_options>?, _ out: Unsa
             config.queueCapacity = Int(o.queue_capacity)
             config.maxMessageBytes = Int(clamping: o.max_message_bytes)
             config.verifyTLS = o.verify_tls
+            if o.version >= 2 {
+                guard o.queue_max_bytes > 0 else { throw PMError(.invalidArgument, "opts: queue_max_bytes must be > 0") }
+                config.queueMaxBytes = Int(clamping: o.queue_max_bytes)
+            }
         }
         out.pointee = Handle.retain(StreamHandle(client: try StreamClient(config: config)))
     }
@@ -133,6 +162,8 @@ public func pm_stream_stat_value(_ stream: OpaquePointer?, _ stat: pm_stream_sta
         return Int64(stats.skippedUnknown + stats.skippedMalformed + stats.skippedOversize + stats.skippedInvalidUTF8
                      + stats.skippedBinary)
     case PM_STREAM_STAT_DROPPED: return Int64(stats.droppedOnOverflow)
+    case PM_STREAM_STAT_QUEUED_BYTES: return Int64(stats.queuedBytes)
+    case PM_STREAM_STAT_QUEUED_BYTES_PEAK: return Int64(stats.queuedBytesPeak)
     default: return 0
     }
 }

@@ -335,6 +335,25 @@ static void test_options(void) {
     CHECK_I64(o.queue_capacity, 10000);
     CHECK_I64(o.max_message_bytes, 8388608);
     CHECK(o.verify_tls == true);
+    CHECK_I64(o.queue_max_bytes, 67108864);
+    CHECK_I64(def.queue_max_bytes, o.queue_max_bytes);
+    {
+        /* A program built against the version-1 header passes the smaller struct: init writes only
+         * its bytes, and pm_stream_new reads only them (the byte bound keeps its default). */
+        unsigned char raw[sizeof(pm_stream_options) + 16];
+        size_t v1_size = offsetof(pm_stream_options, queue_max_bytes), i;
+        int untouched = 1;
+        memset(raw, 0xCD, sizeof raw);
+        CHECK_STATUS(pm_stream_options_init((pm_stream_options *)(void *)raw, 1), PM_OK);
+        for (i = v1_size; i < sizeof raw; i++) untouched &= raw[i] == 0xCD;
+        CHECK(untouched);
+        CHECK_I64(((pm_stream_options *)(void *)raw)->version, 1);
+        CHECK_I64(((pm_stream_options *)(void *)raw)->queue_capacity, 10000);
+        ((pm_stream_options *)(void *)raw)->url = "ws://127.0.0.1:1/ws/market";
+        stream = NULL;
+        CHECK_STATUS(pm_stream_new((pm_stream_options *)(void *)raw, &stream), PM_OK); /* 0xCD.. not read */
+        pm_stream_free(stream);
+    }
     /* the INIT macro and the function agree */
     CHECK_I64(def.ping_interval_ms, o.ping_interval_ms);
     CHECK_I64(def.pong_timeout_ms, o.pong_timeout_ms);
@@ -379,6 +398,9 @@ static void test_options(void) {
     BAD_OPTS(b_.pong_timeout_ms = -1, PM_E_INVALID_ARG);
     BAD_OPTS(b_.asset_silence_timeout_ms = -1, PM_E_INVALID_ARG);
     BAD_OPTS(b_.queue_capacity = 0, PM_E_INVALID_ARG);
+    BAD_OPTS(b_.queue_capacity = 1000001, PM_E_INVALID_ARG);     /* the byte bound decides above 1M */
+    BAD_OPTS(b_.queue_max_bytes = 0, PM_E_INVALID_ARG);
+    BAD_OPTS(b_.queue_max_bytes = 1000, PM_E_INVALID_ARG);       /* below 64 KiB */
     BAD_OPTS(b_.max_message_bytes = 0, PM_E_INVALID_ARG);
 #undef BAD_OPTS
     {
@@ -1341,6 +1363,61 @@ static void test_overflow(void) {
     sb_free(&frames);
 }
 
+/* Book snapshots pile up behind a consumer that does not read: the byte bound, not the count,
+ * decides what is held, the oldest go first, and the queue's bytes never pass the bound. */
+static void test_overflow_by_bytes(void) {
+    char sid[96];
+    struct sb frames = {NULL, 0, 0};
+    pm_stream_options o = PM_STREAM_OPTIONS_INIT;
+    pm_stream *stream;
+    pm_event *e;
+    int i, pulled = 0, books = 0, markers = 0;
+    int64_t dropped, peak;
+    double end;
+
+    new_session("overflow-bytes", "{}", sid, sizeof sid);
+    o.queue_capacity = 100000;
+    o.queue_max_bytes = 65536;
+    stream = stream_for(sid, &o);
+    subscribe1(stream, TOK1);
+    CHECK_STATUS(pm_stream_connect(stream), PM_OK);
+    CHECK_I64(pm_stream_stat_value(stream, PM_STREAM_STAT_QUEUED_BYTES), 0);
+
+    sb_printf(&frames, "[");
+    for (i = 0; i < 400; i++) {
+        sb_printf(&frames,
+                  "%s{\"json\":{\"event_type\":\"book\",\"market\":\"%s\",\"asset_id\":\"%s\",\"timestamp\":\"%lld\","
+                  "\"hash\":\"3cd4d61e042c81560c9037ece0c61f3b1a8fbbdd\",\"bids\":%s,\"asks\":%s}}",
+                  i ? "," : "", COND, TOK1, 1767225600000LL + i, BIDS1, ASKS1);
+    }
+    sb_printf(&frames, "]");
+    CHECK_I64(ws_send(sid, frames.p), 1);
+    end = deadline_in(5);
+    while (pm_stream_stat_value(stream, PM_STREAM_STAT_EVENTS) < 400 && mono_s() < end) sleep_ms(20);
+    CHECK_I64(pm_stream_stat_value(stream, PM_STREAM_STAT_EVENTS), 400);
+    dropped = pm_stream_stat_value(stream, PM_STREAM_STAT_DROPPED);
+    peak = pm_stream_stat_value(stream, PM_STREAM_STAT_QUEUED_BYTES_PEAK);
+    CHECK(dropped > 0 && dropped < 400);
+    CHECK(peak > 0 && peak <= 65536);
+    CHECK(pm_stream_stat_value(stream, PM_STREAM_STAT_QUEUED_BYTES) <= 65536);
+    while ((e = next_event(stream, 0.3)) != NULL) {
+        pulled++;
+        if (pm_event_get_type(e) == PM_EVENT_RECONNECTED) markers++;
+        if (pm_event_get_type(e) == PM_EVENT_BOOK) {
+            books++;
+            if (books == 1) CHECK_I64(pm_event_timestamp_ms(e), 1767225600000LL + dropped); /* oldest went first */
+        }
+        pm_event_free(e);
+    }
+    CHECK_I64(markers, 1);
+    CHECK_I64(books, 400 - dropped);
+    CHECK_I64(pulled, books + 1);
+    CHECK_I64(pm_stream_stat_value(stream, PM_STREAM_STAT_QUEUED_BYTES), 0);
+    CHECK(pm_stream_is_connected(stream));
+    pm_stream_free(stream);
+    sb_free(&frames);
+}
+
 /* ============================================================================================ */
 /* Close: wakes a blocked consumer, idempotent; lifecycles leave nothing behind                 */
 /* ============================================================================================ */
@@ -1693,6 +1770,7 @@ int main(void) {
     test_garbage_frames();
     test_local_books_trust();
     test_overflow();
+    test_overflow_by_bytes();
     test_close_wakes_consumer();
     test_processor();
     test_lifecycles_leave_nothing();

@@ -5,10 +5,16 @@ import Glibc
 /// The bounded queue between the WebSocket service thread (producer) and the consumers (the
 /// blocking pull `next(timeoutMs:)` for C/Python, the async `events` sequence for Swift).
 ///
+/// **Bounded twice: by count and by bytes.** At most `capacity` events and at most `maxBytes` of
+/// their estimated memory (`StreamEvent.footprintBytes`) are held: a count alone lets a slow
+/// consumer pile up thousands of 40-level books. The newest event is always kept, even if it alone
+/// is larger than `maxBytes`. Storage grows on demand (doubling up to `capacity`) and is given back
+/// once the consumer has drained a large backlog, so a generous capacity costs nothing until used.
+///
 /// **Overflow policy: drop the OLDEST.** The producer never blocks (a slow consumer must not stall
 /// the socket, or the heartbeat would fail and the feed would be lost altogether). When the queue
-/// is full, pushing one more event discards the oldest stored event and counts it
-/// (`droppedTotal`). Because a gap in the stream corrupts any book the consumer maintains, the
+/// is full — by count or by bytes — pushing one more event discards the oldest stored events until
+/// it fits, and counts them (`droppedTotal`). Because a gap in the stream corrupts any book the consumer maintains, the
 /// consumer is then told in-band: the next event it takes is a **gap marker**,
 /// `StreamEvent.reconnected(ReconnectInfo(reason: "queue overflow: N events dropped", attempt: 0))`
 /// (attempt 0 = no reconnect happened; the gap is local), delivered before every surviving event
@@ -20,21 +26,30 @@ import Glibc
 /// (undelivered events are discarded).
 final class EventQueue: @unchecked Sendable {
     let capacity: Int
+    let maxBytes: Int
+    /// Slots allocated when the queue starts, and kept when a drained queue gives storage back.
+    static let initialSlots = 64
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
     private let condition: UnsafeMutablePointer<pthread_cond_t>
     // Guarded by `mutex`:
     private var ring: [StreamEvent?]
+    private var sizes: [Int]            // footprint of the event in the same slot of `ring`
     private var head = 0
     private var count = 0
+    private var bytes = 0
+    private var peakBytes = 0
     private var closed = false
     private var gapDropped = 0
     private var droppedTotal = 0
     private var waiters: [(id: Int, continuation: CheckedContinuation<StreamEvent?, any Error>)] = []
     private var nextWaiterID = 0
 
-    init(capacity: Int) {
+    init(capacity: Int, maxBytes: Int = StreamClientConfig.defaultQueueMaxBytes) {
         self.capacity = max(1, capacity)
-        ring = Array(repeating: nil, count: self.capacity)
+        self.maxBytes = max(1, maxBytes)
+        let slots = min(self.capacity, Self.initialSlots)
+        ring = Array(repeating: nil, count: slots)
+        sizes = Array(repeating: 0, count: slots)
         mutex = .allocate(capacity: 1)
         mutex.initialize(to: pthread_mutex_t())
         pthread_mutex_init(mutex, nil)
@@ -68,6 +83,13 @@ final class EventQueue: @unchecked Sendable {
 
     var isClosed: Bool { locked { closed } }
 
+    /// Estimated bytes of the events waiting now, and the most ever held at once.
+    var queuedBytes: Int { locked { bytes } }
+    var queuedBytesPeak: Int { locked { peakBytes } }
+
+    /// Slots allocated now (for tests: storage grows with use, not with `capacity`).
+    var allocatedSlots: Int { locked { ring.count } }
+
     /// Appends `events` in order (never blocks; drops the oldest on overflow). Returns how many
     /// were dropped by this call. Ignored after `close()`.
     @discardableResult
@@ -80,16 +102,22 @@ final class EventQueue: @unchecked Sendable {
             pthread_mutex_unlock(mutex)
             return 0
         }
+        var byBytes = false
         for event in events {
-            if count == capacity {
-                ring[head] = nil
-                head = (head + 1) % capacity
-                count -= 1
+            let size = event.footprintBytes
+            while count > 0 && (count == capacity || bytes + size > maxBytes) {
+                if count < capacity { byBytes = true }
+                dropOldestLocked()
                 droppedNow += 1
             }
-            ring[(head + count) % capacity] = event
+            if count == ring.count { growLocked() }
+            let slot = (head + count) % ring.count
+            ring[slot] = event
+            sizes[slot] = size
             count += 1
+            bytes += size
         }
+        peakBytes = max(peakBytes, bytes)
         droppedTotal += droppedNow
         gapDropped += droppedNow
         // Hand events straight to async waiters (FIFO), then wake blocked threads for the rest.
@@ -100,7 +128,8 @@ final class EventQueue: @unchecked Sendable {
         pthread_mutex_unlock(mutex)
         for (continuation, event) in resumes { continuation.resume(returning: event) }
         if droppedNow > 0 {
-            PMLog.log(.warning, "stream", "queue full (\(capacity) events): dropped the \(droppedNow) oldest; "
+            let limit = byBytes ? "\(maxBytes) bytes" : "\(capacity) events"
+            PMLog.log(.warning, "stream", "queue full (\(limit)): dropped the \(droppedNow) oldest; "
                       + "the consumer will see a continuity gap")
         }
         return droppedNow
@@ -116,10 +145,36 @@ final class EventQueue: @unchecked Sendable {
         }
         guard count > 0 else { return nil }
         let event = ring[head]
-        ring[head] = nil
-        head = (head + 1) % capacity
-        count -= 1
+        dropOldestLocked()
+        // A drained backlog gives its storage back: the peak of one burst is not kept for good.
+        if count == 0 && ring.count > Self.initialSlots * 16 {
+            ring = Array(repeating: nil, count: Self.initialSlots)
+            sizes = Array(repeating: 0, count: Self.initialSlots)
+            head = 0
+        }
         return event
+    }
+
+    /// Removes the oldest stored event. Mutex held; `count > 0`.
+    private func dropOldestLocked() {
+        ring[head] = nil
+        bytes -= sizes[head]
+        head = (head + 1) % ring.count
+        count -= 1
+    }
+
+    /// Doubles the storage (up to `capacity`), oldest event first. Mutex held; the ring is full.
+    private func growLocked() {
+        let slots = min(capacity, max(Self.initialSlots, ring.count * 2))
+        var grownRing = [StreamEvent?](repeating: nil, count: slots)
+        var grownSizes = [Int](repeating: 0, count: slots)
+        for index in 0..<count {
+            grownRing[index] = ring[(head + index) % ring.count]
+            grownSizes[index] = sizes[(head + index) % ring.count]
+        }
+        ring = grownRing
+        sizes = grownSizes
+        head = 0
     }
 
     /// Blocks up to `timeoutMs` (negative: without limit; 0: just looks) for the next event.
@@ -195,9 +250,11 @@ final class EventQueue: @unchecked Sendable {
         let toResume: [CheckedContinuation<StreamEvent?, any Error>] = locked {
             guard !closed else { return [] }
             closed = true
-            ring = []
+            ring = [nil]
+            sizes = [0]
             count = 0
             head = 0
+            bytes = 0
             gapDropped = 0
             pthread_cond_broadcast(condition)
             defer { waiters.removeAll() }

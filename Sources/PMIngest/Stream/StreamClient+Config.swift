@@ -26,9 +26,20 @@ public struct StreamClientConfig: Sendable, Equatable {
     /// Cap on one reassembled message (all fragments); larger messages are skipped and counted
     /// (`StreamStats.skippedOversize`), and the connection stays up.
     public var maxMessageBytes: Int = 8 << 20
-    /// Events held for the consumer. When full, the OLDEST event is dropped and a gap marker is
-    /// delivered (see `StreamClient`, "Overflow").
+    /// Events held for the consumer, at most. When full, the OLDEST event is dropped and a gap
+    /// marker is delivered (see `StreamClient`, "Overflow"). Storage grows with use, so a large
+    /// value costs nothing until a slow consumer needs it.
     public var queueCapacity: Int = 10_000
+    /// Estimated memory of the held events, at most (`queueCapacity` bounds their number, this
+    /// their size: a 20+20-level book weighs about five trade prints, a deep book far more). Over
+    /// it, the oldest events are dropped as on a full queue; the newest event is always kept.
+    /// Default 64 MiB: some 60,000 20+20-level books, far more than a consumer that keeps up holds.
+    public var queueMaxBytes: Int = StreamClientConfig.defaultQueueMaxBytes
+
+    public static let defaultQueueMaxBytes = 64 << 20
+    /// Above a million events the count bound stops meaning anything: the byte bound decides.
+    public static let maxQueueCapacity = 1_000_000
+    public static let queueMaxBytesRange = (64 << 10)...(16 << 30)
     /// Verify the server certificate chain and host name on `wss://`. Turn off only for tests.
     public var verifyTLS: Bool = true
     /// Sent as `custom_feature_enabled` (needed for `best_bid_ask`, `new_market`, `market_resolved`).
@@ -57,12 +68,14 @@ public struct StreamClientConfig: Sendable, Equatable {
         try check((1...1_000).contains(reconnectMultiplier), "reconnectMultiplier must be 1...1000")
         try check((1...day).contains(connectTimeoutMs), "connectTimeoutMs must be 1...\(day)")
         try check((16...(1 << 30)).contains(maxMessageBytes), "maxMessageBytes must be 16...2^30")
-        try check((1...10_000_000).contains(queueCapacity), "queueCapacity must be 1...10000000")
+        try check((1...Self.maxQueueCapacity).contains(queueCapacity), "queueCapacity must be 1...\(Self.maxQueueCapacity)")
+        try check(Self.queueMaxBytesRange.contains(queueMaxBytes),
+                  "queueMaxBytes must be \(Self.queueMaxBytesRange.lowerBound)...\(Self.queueMaxBytesRange.upperBound)")
         return parsed
     }
 }
 
-/// Counters of a `StreamClient` since it was made (a snapshot; every field only grows).
+/// Counters of a `StreamClient` since it was made (a snapshot; every counter only grows).
 public struct StreamStats: Sendable, Equatable {
     /// Complete messages received (all fragments reassembled), of every kind, PONGs included.
     public var frames: Int = 0
@@ -87,8 +100,12 @@ public struct StreamStats: Sendable, Equatable {
     public var pongTimeouts: Int = 0
     /// Connections declared dead by the per-asset staleness watchdog.
     public var silentAssetTimeouts: Int = 0
-    /// Events dropped because the queue was full (the oldest go first).
+    /// Events dropped because the queue was full, by count or by bytes (the oldest go first).
     public var droppedOnOverflow: Int = 0
+    /// Not counters but levels: the estimated bytes of the events waiting now, and the most the
+    /// queue has held at once (never above `queueMaxBytes`, but for a single oversized event).
+    public var queuedBytes: Int = 0
+    public var queuedBytesPeak: Int = 0
 
     public init() {}
 }

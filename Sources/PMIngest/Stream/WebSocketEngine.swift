@@ -109,7 +109,7 @@ final class WebSocketEngine: @unchecked Sendable {
     init(config: StreamClientConfig, url: WebSocketURL) {
         self.config = config
         self.url = url
-        queue = EventQueue(capacity: config.queueCapacity)
+        queue = EventQueue(capacity: config.queueCapacity, maxBytes: config.queueMaxBytes)
         cProtocolName = strdup("pmingest-market")
         cHost = strdup(url.host)
         cHostHeader = strdup(url.hostHeader)
@@ -143,6 +143,8 @@ final class WebSocketEngine: @unchecked Sendable {
     var stats: StreamStats {
         var snapshot = lock.withLock { counters }
         snapshot.droppedOnOverflow = queue.dropped
+        snapshot.queuedBytes = queue.queuedBytes
+        snapshot.queuedBytesPeak = queue.queuedBytesPeak
         return snapshot
     }
 

@@ -70,7 +70,7 @@ PM_CLIENT_OPTIONS_VERSION = 1
 PM_SIDE_BID = 0
 PM_SIDE_ASK = 1
 
-PM_STREAM_OPTIONS_VERSION = 1
+PM_STREAM_OPTIONS_VERSION = 2
 
 # enum pm_stream_stat
 PM_STREAM_STAT_FRAMES = 0
@@ -79,6 +79,8 @@ PM_STREAM_STAT_PONGS = 2
 PM_STREAM_STAT_RECONNECTS = 3
 PM_STREAM_STAT_SKIPPED = 4
 PM_STREAM_STAT_DROPPED = 5
+PM_STREAM_STAT_QUEUED_BYTES = 6
+PM_STREAM_STAT_QUEUED_BYTES_PEAK = 7
 
 # enum pm_event_type
 PM_EVENT_BOOK = 1
@@ -363,6 +365,8 @@ class StreamOptions(Structure):
         ("queue_capacity", c_int32),
         ("max_message_bytes", c_int64),
         ("verify_tls", c_bool),
+        # version 2
+        ("queue_max_bytes", c_int64),
     ]
 
 

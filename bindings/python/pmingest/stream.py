@@ -298,8 +298,11 @@ class WebSocketClient:
     ``PONG`` within ``pong_timeout_ms``; an asset silent for ``asset_silence_timeout_ms`` (0 =
     off) while PONGs continue is the feed's known stall. Either way, and on any drop, the socket
     is closed, re-opened with backoff, every asset resubscribed, and a ``reconnected`` event is
-    delivered. ``queue_capacity`` events wait for the consumer; on overflow the oldest are
-    dropped (counted in ``stats()["dropped"]``) and a ``reconnected`` gap marker follows.
+    delivered. At most ``queue_capacity`` events, and at most ``queue_max_bytes`` of their
+    estimated memory (default 64 MiB: big book snapshots weigh far more than trade prints), wait
+    for the consumer; on overflow the oldest are dropped (counted in ``stats()["dropped"]``) and a
+    ``reconnected`` gap marker follows. ``stats()["queued_bytes"]`` and
+    ``stats()["queued_bytes_peak"]`` show what the queue holds now and has held at most.
 
     Typical use::
 
@@ -327,6 +330,7 @@ class WebSocketClient:
         queue_capacity: int = 10_000,
         max_message_bytes: int = 8 * 1024 * 1024,
         verify_tls: bool = True,
+        queue_max_bytes: int = 64 * 1024 * 1024,
     ) -> None:
         self._guard: Optional[_blocking.Guard] = None  # set last: __del__ may see a half-made object
         if url is not None and not isinstance(url, str):
@@ -351,6 +355,9 @@ class WebSocketClient:
             max_message_bytes, "max_message_bytes", 1, _ffi.INT64_MAX
         )
         options.verify_tls = _convert.check_bool(verify_tls, "verify_tls")
+        options.queue_max_bytes = _convert.check_int(
+            queue_max_bytes, "queue_max_bytes", 1, _ffi.INT64_MAX
+        )
         out = _ffi.StreamP()
         _ffi.pm_stream_new(ctypes.byref(options), ctypes.byref(out))
         if not out:
@@ -612,11 +619,14 @@ class WebSocketClient:
             "reconnects": value(stream, _ffi.PM_STREAM_STAT_RECONNECTS),
             "skipped": value(stream, _ffi.PM_STREAM_STAT_SKIPPED),
             "dropped": value(stream, _ffi.PM_STREAM_STAT_DROPPED),
+            "queued_bytes": value(stream, _ffi.PM_STREAM_STAT_QUEUED_BYTES),
+            "queued_bytes_peak": value(stream, _ffi.PM_STREAM_STAT_QUEUED_BYTES_PEAK),
         }
 
     def stats(self) -> Dict[str, int]:
         """Counters: frames received, events queued, pongs, reconnects, skipped frames (unknown,
-        malformed, oversize, invalid UTF-8, binary), events dropped on overflow. After
+        malformed, oversize, invalid UTF-8, binary), events dropped on overflow, and the queue's
+        estimated bytes now and at its peak (levels, not counters). After
         ``close()``: the final values."""
         guard = self._guard
         if guard is not None and not self._closing:

@@ -241,7 +241,8 @@ def test_other_event_kinds(ws_fake):
     assert client.receive_event(timeout=0.3) is None
     stats = client.stats()
     assert stats["skipped"] == 2 and stats["events"] == 2
-    assert set(stats) == {"frames", "events", "pongs", "reconnects", "skipped", "dropped"}
+    assert set(stats) == {"frames", "events", "pongs", "reconnects", "skipped", "dropped", "queued_bytes",
+                          "queued_bytes_peak"}
     assert client.is_connected  # bad frames never cost the connection
 
 
@@ -542,6 +543,10 @@ def test_options_are_checked():
     with pytest.raises(pmingest.PmInvalidArgument):
         pmingest.WebSocketClient("ws://127.0.0.1:1/ws/market", queue_capacity=0)
     with pytest.raises(pmingest.PmInvalidArgument):
+        pmingest.WebSocketClient("ws://127.0.0.1:1/ws/market", queue_capacity=1_000_001)
+    with pytest.raises(pmingest.PmInvalidArgument):
+        pmingest.WebSocketClient("ws://127.0.0.1:1/ws/market", queue_max_bytes=1000)
+    with pytest.raises(pmingest.PmInvalidArgument):
         pmingest.WebSocketClient("http://not-a-websocket-url")
     with pytest.raises(TypeError):
         pmingest.WebSocketClient(b"ws://127.0.0.1:1/ws/market")  # type: ignore[arg-type]
@@ -823,3 +828,28 @@ def test_trade_recorder_batches_stream_trades(ws_fake):
             assert sorted(t.size for t in stored) == [Decimal("10"), Decimal("75")]
         with pytest.raises(ValueError):
             recorder.record(events[0])
+
+
+def test_queue_is_bounded_by_bytes_with_a_slow_reader(ws_fake):
+    """Book snapshots behind a consumer that does not read: the byte bound decides what is held,
+    the oldest go first, one gap marker precedes the survivors."""
+    client = connected(ws_fake, {"dump": False}, queue_capacity=100_000, queue_max_bytes=65_536)
+    bids = [(f"0.{n:02d}", "10") for n in range(10, 30)]
+    asks = [(f"0.{n:02d}", "10") for n in range(90, 70, -1)]
+    frames = [{"json": book_event(bids, asks, ts=T_MS + n)} for n in range(300)]
+    assert ws_fake.ws_send(*frames) == 1
+    deadline = time.monotonic() + 5
+    while client.stats()["events"] < 300 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    stats = client.stats()
+    assert stats["events"] == 300
+    assert 0 < stats["dropped"] < 300
+    assert 0 < stats["queued_bytes_peak"] <= 65_536
+    events = drain_events(client)
+    assert events[0].type == "reconnected" and "queue overflow" in (events[0].detail or "")
+    books = [event for event in events[1:] if event.type == "book"]
+    assert len(books) == 300 - stats["dropped"] == len(events) - 1
+    oldest_kept = T_MS + stats["dropped"]
+    assert books[0].timestamp == datetime.fromtimestamp(oldest_kept // 1000, timezone.utc) + timedelta(
+        milliseconds=oldest_kept % 1000)
+    assert client.stats()["queued_bytes"] == 0
