@@ -387,6 +387,28 @@ def test_gamma_limit_clamp_and_offset(sess):
     assert len(sess.get_json("/gamma/markets?limit=100")) == 20
 
 
+def test_gamma_endless_listing_never_ends_and_never_repeats(sess):
+    sess.state(markets=[mk_market(1)])
+    sess.control("POST", "/config", {"gamma_endless": True, "gamma_limit_max": 3})
+    seen = set()
+    for offset in (0, 3, 3, 0, 999999):          # a repeated or absurd offset still gets new markets
+        page = sess.get_json(f"/gamma/markets?active=true&closed=false&limit=10&offset={offset}")
+        assert len(page) == 3                     # clamped, never empty
+        for m in page:
+            assert m["active"] is True and m["closed"] is False
+            assert m["conditionId"].startswith("0x") and len(m["conditionId"]) == 66
+            assert all(t.isdigit() for t in json.loads(m["clobTokenIds"]))
+            assert m["conditionId"] not in seen
+            seen.add(m["conditionId"])
+    assert len(seen) == 15
+    # lookups by condition id still answer from the stored markets
+    assert [m["id"] for m in sess.get_json("/gamma/markets?condition_ids=" + mk_market(1)["conditionId"])] == ["1"]
+    assert sess.get("/gamma/markets?limit=abc")[0] == 400
+    sess.control("POST", "/config", {"gamma_endless": False})
+    assert [m["id"] for m in sess.get_json("/gamma/markets")] == ["1"]
+    assert "error" in sess.control("POST", "/config", {"gamma_endless": 1}, expect=400)
+
+
 def test_gamma_filters(sess):
     ms = [mk_market(1), mk_market(2, closed=True), mk_market(3, active=False), mk_market(4)]
     sess.state(markets=ms)

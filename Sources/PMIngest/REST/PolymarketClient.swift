@@ -16,25 +16,52 @@ public final class PolymarketClient: OrderBookSource, TradeSource, @unchecked Se
     public let transport: any HTTPTransport
     /// Gamma pages are requested this large (the service clamps silently; we page until a short page).
     public let marketsPageSize: Int
+    /// Page and time bounds of one `fetchActiveMarkets` listing (see `ListingBudget`).
+    public let listingBudget: ListingBudget
     private let lock = Lock()
     private var conditionByToken: [String: String] = [:]  // token → condition never changes: cache it
 
-    public init(endpoints: PolymarketEndpoints = .production, transport: any HTTPTransport, marketsPageSize: Int = 500) throws {
+    /// - Throws: `.invalidArgument` for a bad base URL or a budget below 1.
+    public init(endpoints: PolymarketEndpoints = .production, transport: any HTTPTransport, marketsPageSize: Int = 500,
+                listingBudget: ListingBudget = ListingBudget()) throws {
         self.endpoints = try endpoints.validated()
         self.transport = transport
         self.marketsPageSize = max(1, marketsPageSize)
+        self.listingBudget = try listingBudget.validated()
     }
 
     // MARK: Gamma
 
-    /// Every active, not-closed market, following `limit`/`offset` pages to the end.
+    /// Every active, not-closed market, following `limit`/`offset` pages to the end, within
+    /// `listingBudget`.
     /// - Parameter onPage: called after each page with (pages so far, markets so far).
+    /// - Throws: `.tooLarge` when the listing has not ended after `listingBudget.maxPages` pages,
+    ///   `.timeout` when it has not ended within `listingBudget.timeoutMs` (the request in flight is
+    ///   cancelled); both name the budget and what was seen. Never a truncated list.
     public func fetchActiveMarkets(onPage: (@Sendable (Int, Int) -> Void)? = nil) async throws -> [Market] {
+        let budget = listingBudget
+        let progress = ListingProgress()
+        return try await TimeLimit.run(milliseconds: budget.timeoutMs, expired: {
+            let (pages, seen) = progress.snapshot
+            return PMError(.timeout, "GET /markets: the listing did not end within its time budget of \(budget.timeoutMs) ms "
+                           + "(listing_timeout_ms): \(Self.plural(pages, "page")) done, \(Self.plural(seen, "market")) seen")
+        }) {
+            try await self.listActiveMarkets(budget: budget, progress: progress, onPage: onPage)
+        }
+    }
+
+    private func listActiveMarkets(budget: ListingBudget, progress: ListingProgress,
+                                   onPage: (@Sendable (Int, Int) -> Void)?) async throws -> [Market] {
         var markets: [Market] = []
         var seen = Set<String>()
         var offset = 0
         var pages = 0
         while true {
+            guard pages < budget.maxPages else {
+                throw PMError(.tooLarge, "GET /markets: the listing did not end within its budget of \(Self.plural(budget.maxPages, "page")) "
+                              + "(listing_max_pages): \(Self.plural(pages, "page")), \(Self.plural(seen.count, "market")) seen "
+                              + "(\(markets.count) active), next offset \(offset)")
+            }
             let query = URLQuery.string([("active", "true"), ("closed", "false"),
                                          ("limit", String(marketsPageSize)), ("offset", String(offset))])
             let body = try await getJSON("\(endpoints.gammaURL)/markets?\(query)", endpoint: "gamma.markets",
@@ -47,15 +74,20 @@ public final class PolymarketClient: OrderBookSource, TradeSource, @unchecked Se
                 // The service may ignore `active`/`closed`: filter here too.
                 if market.active && !market.closed { markets.append(market) }
             }
+            progress.update(pages: pages, seen: seen.count)
             onPage?(pages, markets.count)
             // Only an empty page ends the listing: the service clamps `limit` silently, so a page
             // shorter than asked proves nothing. A page of nothing new means offset is ignored.
             if page.isEmpty || fresh == 0 { break }
+            // Grows by a non-empty page every time, so no offset is ever asked twice; a server that
+            // answers fresh ids forever is stopped by the budgets.
             offset += page.count
             try Task.checkCancellation()
         }
         return markets
     }
+
+    private static func plural(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
 
     /// The market with this condition id, or nil when Gamma does not know it.
     public func fetchMarket(conditionId: String) async throws -> Market? {
@@ -172,4 +204,14 @@ public final class PolymarketClient: OrderBookSource, TradeSource, @unchecked Se
                           httpStatus: response.status)
         }
     }
+}
+
+/// What a listing has seen so far, for the message of its time-budget error (read from the timer's task).
+private final class ListingProgress: @unchecked Sendable {
+    private let lock = Lock()
+    private var pages = 0
+    private var seen = 0
+
+    func update(pages: Int, seen: Int) { lock.withLock { (self.pages, self.seen) = (pages, seen) } }
+    var snapshot: (pages: Int, seen: Int) { lock.withLock { (pages, seen) } }
 }

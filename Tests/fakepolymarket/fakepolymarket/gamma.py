@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from . import util
 from .response import Response, error, json_response, not_found
 
@@ -12,6 +14,8 @@ def handle(session, method: str, path: str, query: dict, body: bytes) -> Respons
     if method != "GET":
         return not_found("/gamma" + path)
     if path in ("/markets", "/markets/"):
+        if config["gamma_endless"] and not _is_lookup(query):
+            return endless_page(session, config, query)
         return list_markets(data["markets"], config, query)
     if path.startswith("/markets/slug/"):
         slug = path[len("/markets/slug/"):]
@@ -69,3 +73,34 @@ def list_markets(markets: list, config: dict, query: dict) -> Response:
         out = [m for m in out if m.get("slug") in set(slugs)]
 
     return json_response(out[offset:offset + limit])
+
+
+def _is_lookup(query: dict) -> bool:
+    """A request for named markets (fetch by condition id, id, slug or token), not a listing."""
+    return any(query.get(k) is not None for k in ("condition_ids", "clob_token_ids", "id", "slug"))
+
+
+def endless_page(session, config: dict, query: dict) -> Response:
+    """config gamma_endless: `limit` (clamped) new active markets, numbered from a per-session
+    counter so no id ever repeats, whatever the offset; never an empty page."""
+    limit, err = util.parse_int(query, "limit", config["gamma_limit_default"])
+    if err:
+        return error(400, err)
+    _, err = util.parse_int(query, "offset", 0)
+    if err:
+        return error(400, err)
+    limit = max(1, min(limit, config["gamma_limit_max"]))
+    first = session.take_endless(limit)
+    return json_response([endless_market(n) for n in range(first, first + limit)])
+
+
+def endless_market(n: int) -> dict:
+    """Market number n of the endless listing: decimal token ids, a 0x+64-hex condition id."""
+    yes, no = 7 * 10 ** 76 + 2 * n, 7 * 10 ** 76 + 2 * n + 1
+    return {
+        "id": str(900_000_000 + n), "conditionId": f"0x{0xE << 252 | n:064x}", "question": f"Endless market {n}?",
+        "slug": f"endless-{n}", "active": True, "closed": False, "archived": False, "acceptingOrders": True,
+        "enableOrderBook": True, "outcomes": '["Yes", "No"]', "outcomePrices": '["0.5", "0.5"]',
+        "clobTokenIds": json.dumps([str(yes), str(no)]), "orderPriceMinTickSize": 0.01, "orderMinSize": 5,
+        "negRisk": False, "endDate": "2027-01-01T00:00:00Z",
+    }

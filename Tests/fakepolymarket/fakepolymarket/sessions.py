@@ -26,6 +26,9 @@ DEFAULT_CONFIG = {
     "gamma_offset_max": None,
     # Gamma: most ids accepted in condition_ids (more -> 422).
     "gamma_condition_ids_max": 100,
+    # Gamma GET /markets listing: every page is `limit` freshly made active markets whose ids never
+    # repeat, whatever the offset, and no page is ever empty (a hostile or broken server).
+    "gamma_endless": False,
     # Data API GET /trades: default limit, silent clamp, offset ceiling (beyond -> 400).
     "trades_limit_default": 100,
     "trades_limit_max": 10000,
@@ -48,7 +51,7 @@ def _check_config(patch) -> dict:
     for k, v in patch.items():
         if k not in DEFAULT_CONFIG:
             raise ValidationError(f"unknown config key {k!r}; known: {sorted(DEFAULT_CONFIG)}")
-        if k in ("gzip", "trades_sort"):
+        if k in ("gzip", "trades_sort", "gamma_endless"):
             if not isinstance(v, bool):
                 raise ValidationError(f"config {k} must be a boolean")
         elif k == "gamma_offset_max":
@@ -100,6 +103,7 @@ class Session:
         self.config = dict(DEFAULT_CONFIG)
         self.faults: list = []      # list[faults.Rule]
         self.requests: list = []    # list[dict]
+        self.endless_made = 0       # markets made so far by config gamma_endless
 
     # --- data -------------------------------------------------------------------------------
     def snapshot(self) -> tuple[dict, dict]:
@@ -137,6 +141,13 @@ class Session:
         with self.lock:
             self.config = {**self.config, **checked}
             return dict(self.config)
+
+    def take_endless(self, n: int) -> int:
+        """Reserves the next n never-used numbers for gamma_endless markets; returns the first."""
+        with self.lock:
+            first = self.endless_made
+            self.endless_made += n
+            return first
 
     def counts(self) -> dict:
         return {k: len(self.data[k]) for k in DATA_KEYS}
