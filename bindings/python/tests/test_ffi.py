@@ -326,7 +326,8 @@ def test_options_init_fills_header_defaults():
         stream.queue_capacity,
         stream.max_message_bytes,
         stream.verify_tls,
-    ) == (1, None, 10000, 30000, 120000, 10000, 8 * 1024 * 1024, True)
+        stream.queue_max_bytes,
+    ) == (2, None, 10000, 30000, 120000, 10000, 8 * 1024 * 1024, True, 64 * 1024 * 1024)
     with pytest.raises(pmingest.PmInvalidArgument):
         _ffi.pm_stream_options_init(ctypes.byref(stream), 999)
 
