@@ -461,21 +461,34 @@ typedef struct pm_client_options {
     bool verify_tls;             /**< default true; false only for test proxies */
     bool rate_limit;             /**< default true: pace requests by Polymarket's documented
                                       per-endpoint limits; false for a proxy that paces itself */
+    /* Version 2: */
+    int32_t listing_max_pages;   /**< most pages one market listing (pm_client_fetch_active_markets,
+                                      pm_metadata_sync) may request; default 1000 (the real Gamma
+                                      needs about 100 at 500 markets a page) */
+    int32_t listing_timeout_ms;  /**< wall time for one whole listing, every page, retry and wait
+                                      included; default 300000 (5 minutes) */
 } pm_client_options;
-#define PM_CLIENT_OPTIONS_VERSION 1
+/* Version 1 structs (without the listing_* fields) are still accepted by pm_client_options_init()
+ * and pm_client_new(), which then use the default listing budget. */
+#define PM_CLIENT_OPTIONS_VERSION 2
 #define PM_CLIENT_OPTIONS_INIT \
-    { PM_CLIENT_OPTIONS_VERSION, NULL, NULL, NULL, 5000, 15000, 4, 16777216, true, true }
+    { PM_CLIENT_OPTIONS_VERSION, NULL, NULL, NULL, 5000, 15000, 4, 16777216, true, true, 1000, 300000 }
 
-/** Fills *opts with the defaults of `version`. Errors: PM_E_INVALID_ARG. Thread: any. */
+/**
+ * Fills *opts with the defaults of `version` (1 or 2; a version 1 struct is written only up to
+ * rate_limit). Errors: PM_E_INVALID_ARG (NULL opts or an unknown version). Thread: any.
+ */
 PM_EXTERN pm_status pm_client_options_init(pm_client_options *opts, uint32_t version);
 
 /**
- * Creates a client and starts its HTTP thread. `opts` may be NULL for defaults.
+ * Creates a client and starts its HTTP thread. `opts` may be NULL for defaults; opts->version 1
+ * (a caller built against an older header) is read only up to rate_limit.
  * Retries: HTTP 5xx, 425, timeouts and connection errors with exponential backoff and jitter, up
  * to max_attempts; 429/503 wait for Retry-After (seconds or HTTP date, up to 60 s); other 4xx are
  * never retried. Requests are paced by Polymarket's documented per-endpoint rate limits.
  * Ownership: *out is owned by the caller; free it with pm_client_free().
- * Errors: PM_E_INVALID_ARG (bad URL or option), PM_E_INVALID_UTF8, PM_E_INTERNAL. Thread: any.
+ * Errors: PM_E_INVALID_ARG (bad URL or option, a listing budget < 1), PM_E_INVALID_UTF8,
+ * PM_E_INTERNAL. Thread: any.
  */
 PM_EXTERN pm_status pm_client_new(const pm_client_options *opts, pm_client **out);
 
@@ -505,7 +518,11 @@ PM_EXTERN pm_status pm_client_cancel(pm_client *client);
  */
 
 /**
- * Every active, not-closed market from Gamma, following pages to the end.
+ * Every active, not-closed market from Gamma, following pages to the end — within the client's
+ * listing budget: PM_E_TOO_LARGE when the listing has not ended after listing_max_pages pages,
+ * PM_E_TIMEOUT when it has not ended within listing_timeout_ms (the request in flight is
+ * cancelled). Either way pm_last_error() names the budget and the pages and markets seen, and
+ * *out stays NULL: a listing is never silently truncated. A page with nothing new ends it.
  * Ownership: *out is owned by the caller; free it with pm_markets_free().
  */
 PM_EXTERN pm_status pm_client_fetch_active_markets(pm_client *client, pm_markets **out);
@@ -679,7 +696,9 @@ PM_EXTERN pm_status pm_verify_orderbook_price(pm_client *client, const char *tok
 
 /**
  * Fetches every active market and upserts one token-metadata record per outcome token into
- * `store`; identical records are not rewritten. Each out pointer may be NULL.
+ * `store`; identical records are not rewritten. Each out pointer may be NULL. The listing is
+ * bounded as in pm_client_fetch_active_markets() (PM_E_TOO_LARGE, PM_E_TIMEOUT); when it fails
+ * nothing is written.
  * (The brief's save_trades and update_watermark are pm_store_upsert_trades() and
  * pm_store_update_watermark().)
  * Errors: as pm_client_*, and the pm_store_* errors. Thread: any.
@@ -984,19 +1003,32 @@ typedef enum pm_log_level {
  * A log line from the library. `subsystem` ("http", "stream", "lws", …) and `message` are
  * borrowed for the duration of the call. Runs on whichever library thread logs (the HTTP thread,
  * a stream's service thread, or the thread of the pm_* call), one line at a time: calls are
- * serialized. It must not call pm_set_log_callback() and should return quickly.
+ * serialized. It should return quickly. From inside it, pm_set_log_callback() returns
+ * PM_E_MISUSE (it would wait for this very call) and pm_set_log_level() works; pm_* calls work
+ * too, but the lines they log are dropped (lines are delivered one at a time).
  */
 typedef void (*pm_log_cb)(pm_log_level level, const char *subsystem, const char *message, void *userdata);
 
 /**
  * Routes the library's log (including libwebsockets' own messages) to `cb` for lines at
  * min_level and above; cb NULL turns logging off (the default: the library never writes to
- * stderr by itself). The previous callback's userdata_free (may be NULL) is called exactly once,
- * after its last call, on the thread calling this function.
- * Errors: PM_E_INVALID_ARG (a level out of range). Thread: any (not from inside the callback).
+ * stderr by itself). Waits until a line being delivered to the previous callback (on another
+ * thread) has been delivered: once this returns, the previous callback is never called again.
+ * Its userdata_free (may be NULL) is then called exactly once, on the thread calling this
+ * function. On failure nothing changes and the new userdata_free is not called.
+ * Errors: PM_E_INVALID_ARG (a level out of range), PM_E_MISUSE (called from inside the log
+ * callback, which would wait for itself). Thread: any.
  */
 PM_EXTERN pm_status pm_set_log_callback(pm_log_cb cb, pm_log_level min_level, void *userdata,
                                         void (*userdata_free)(void *userdata));
+
+/**
+ * Changes the minimum level of the installed callback without replacing it; with no callback
+ * installed it has no effect (pm_set_log_callback() sets its own level). Does not wait for a
+ * line in flight, which may be below the new level.
+ * Errors: PM_E_INVALID_ARG (a level out of range). Thread: any, including inside the callback.
+ */
+PM_EXTERN pm_status pm_set_log_level(pm_log_level min_level);
 
 #ifdef __cplusplus
 }

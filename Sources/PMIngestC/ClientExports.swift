@@ -23,19 +23,29 @@ private func ownedCopy(_ text: String) throws -> UnsafeMutablePointer<CChar> {
     return copy
 }
 
+/// Version 1 of pm_client_options ends before listing_max_pages.
+private func clientOptionsV1Bytes() throws -> Int { try VersionedOptions.bytes(before: \pm_client_options.listing_max_pages) }
+
+private func defaultClientOptions(version: UInt32) -> pm_client_options {
+    let defaults = HTTPConfig()
+    let budget = ListingBudget()
+    return pm_client_options(
+        version: version, gamma_url: nil, clob_url: nil, data_url: nil,
+        connect_timeout_ms: Int32(clamping: defaults.connectTimeoutMs), total_timeout_ms: Int32(clamping: defaults.totalTimeoutMs),
+        max_attempts: Int32(clamping: defaults.retry.maxAttempts), max_response_bytes: Int64(defaults.maxResponseBytes),
+        verify_tls: defaults.verifyTLS, rate_limit: true,
+        listing_max_pages: Int32(clamping: budget.maxPages), listing_timeout_ms: Int32(clamping: budget.timeoutMs))
+}
+
 @c @implementation
 public func pm_client_options_init(_ opts: UnsafeMutablePointer<pm_client_options>?, _ version: UInt32) -> pm_status {
     withStatus {
         let opts = try requireArgument(opts, "opts")
-        guard version == UInt32(PM_CLIENT_OPTIONS_VERSION) else {
+        guard (1...UInt32(PM_CLIENT_OPTIONS_VERSION)).contains(version) else {
             throw PMError(.invalidArgument, "opts: unknown pm_client_options version \(version)")
         }
-        let defaults = HTTPConfig()
-        opts.pointee = pm_client_options(
-            version: version, gamma_url: nil, clob_url: nil, data_url: nil,
-            connect_timeout_ms: Int32(clamping: defaults.connectTimeoutMs), total_timeout_ms: Int32(clamping: defaults.totalTimeoutMs),
-            max_attempts: Int32(clamping: defaults.retry.maxAttempts), max_response_bytes: Int64(defaults.maxResponseBytes),
-            verify_tls: defaults.verifyTLS, rate_limit: true)
+        VersionedOptions.write(defaultClientOptions(version: version), to: opts, version: version, newVersion: 2,
+                               olderBytes: try clientOptionsV1Bytes())
     }
 }
 
@@ -46,7 +56,11 @@ public func pm_client_new(_ opts: UnsafePointer<pm_client_options>?, _ out: Unsa
         out.pointee = nil
         var endpoints = PolymarketEndpoints.production
         var config = HTTPConfig()
-        if let opts = opts?.pointee {
+        var budget = ListingBudget()
+        if let pointer = opts {
+            // A version 1 struct has no listing_* fields: they keep the defaults.
+            let opts = VersionedOptions.read(pointer, newVersion: 2, olderBytes: try clientOptionsV1Bytes(),
+                                             defaults: defaultClientOptions(version: 1))
             guard opts.version >= 1 else { throw PMError(.invalidArgument, "opts: version must be >= 1 (use PM_CLIENT_OPTIONS_INIT)") }
             endpoints = PolymarketEndpoints(
                 gammaURL: try optionalString(opts.gamma_url, "gamma_url") ?? endpoints.gammaURL,
@@ -63,10 +77,11 @@ public func pm_client_new(_ opts: UnsafePointer<pm_client_options>?, _ out: Unsa
             config.maxResponseBytes = Int(clamping: opts.max_response_bytes)
             config.verifyTLS = opts.verify_tls
             if !opts.rate_limit { config.rateLimits = [:] }
+            budget = ListingBudget(maxPages: Int(opts.listing_max_pages), timeoutMs: Int(opts.listing_timeout_ms))
         }
         let transport = try CurlTransport(config: config)
         do {
-            let client = try PolymarketClient(endpoints: endpoints, transport: transport)
+            let client = try PolymarketClient(endpoints: endpoints, transport: transport, listingBudget: budget)
             out.pointee = Handle.retain(ClientHandle(client: client, transport: transport))
         } catch {
             transport.shutdown()

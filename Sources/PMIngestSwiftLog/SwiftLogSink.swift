@@ -2,7 +2,7 @@
 //
 //     import Logging
 //     import PMIngestSwiftLog
-//     PMLog.bootstrap(logger: Logger(label: "pmingest"), minimumLevel: .warning)
+//     try PMLog.bootstrap(logger: Logger(label: "pmingest"), minimumLevel: .warning)
 //
 // A separate module so the core (and the C library built from it) does not depend on swift-log.
 import Logging
@@ -31,7 +31,9 @@ public struct SwiftLogSink: LogSink {
 
 extension PMLog {
     /// Routes the library's log into `logger` for records at `minimumLevel` and above.
-    public static func bootstrap(logger: Logger, minimumLevel: LogLevel = .warning) {
-        setSink(SwiftLogSink(logger: logger), minimumLevel: minimumLevel)
+    /// - Throws: `.misuse` from inside a log handler that is receiving a pmingest record (see
+    ///   `PMLog.setSink`; `PMLog.setMinimumLevel` works there).
+    public static func bootstrap(logger: Logger, minimumLevel: LogLevel = .warning) throws(PMError) {
+        try setSink(SwiftLogSink(logger: logger), minimumLevel: minimumLevel)
     }
 }

@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <spawn.h>
+#include <stddef.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -1051,6 +1052,79 @@ static void test_metadata_sync(void) {
     pm_client_free(client);
 }
 
+/* The listing budget: a Gamma that never ends its listing (the fake's gamma_endless: fresh ids on
+ * every page) or a page that hangs ends in an error naming the budget, never in an endless call;
+ * pm_metadata_sync inherits the bound and writes nothing. No timing is asserted: the budgets are
+ * small, and the calls returning at all is the point. */
+static pm_client *listing_client(const char *sid, int32_t max_pages, int32_t timeout_ms, int32_t total_ms) {
+    char gamma[512];
+    pm_client_options o = PM_CLIENT_OPTIONS_INIT;
+    pm_client *client = NULL;
+    snprintf(gamma, sizeof gamma, "%s/s/%s/gamma", g_base, sid);
+    o.gamma_url = gamma;
+    o.connect_timeout_ms = 2000;
+    o.total_timeout_ms = total_ms;
+    o.rate_limit = false;
+    o.listing_max_pages = max_pages;
+    o.listing_timeout_ms = timeout_ms;
+    CHECK_STATUS(pm_client_new(&o, &client), PM_OK);
+    return client;
+}
+
+static void test_listing_budgets(void) {
+    char sid[96], hang_sid[96];
+    pm_client *client;
+    pm_markets *markets = SENTINEL(pm_markets);
+    pm_store *store = NULL;
+    pm_token_metas *metas = NULL;
+
+    new_session("endless", NULL, sid, sizeof sid);
+    session_post(sid, "config", "{\"gamma_endless\":true,\"gamma_limit_max\":2}");
+
+    /* page budget: 5 pages of 2 fresh markets, then PM_E_TOO_LARGE before a 6th request */
+    client = listing_client(sid, 5, 60000, 5000);
+    CHECK_FAILS(pm_client_fetch_active_markets(client, &markets), PM_E_TOO_LARGE);
+    CHECK(markets == NULL);
+    CHECK(contains(pmt_last_msg, "listing_max_pages") && contains(pmt_last_msg, "5 pages"));
+    CHECK(contains(pmt_last_msg, "10 markets"));
+    CHECK_I64(count_requests(sid, "/gamma/markets"), 5);
+
+    /* metadata sync inherits it, and writes nothing */
+    CHECK_STATUS(pm_store_open(":memory:", NULL, &store), PM_OK);
+    CHECK_FAILS(pm_metadata_sync(client, store, NULL, NULL, NULL, NULL), PM_E_TOO_LARGE);
+    CHECK(contains(pmt_last_msg, "listing_max_pages"));
+    CHECK_STATUS(pm_store_list_token_metas(store, &metas), PM_OK);
+    CHECK_I64(pm_token_metas_count(metas), 0);
+    pm_token_metas_free(metas);
+    pm_store_free(store);
+    pm_client_free(client);
+
+    /* time budget over endless pages */
+    client = listing_client(sid, INT32_MAX, 1000, 5000);
+    markets = SENTINEL(pm_markets);
+    CHECK_FAILS(pm_client_fetch_active_markets(client, &markets), PM_E_TIMEOUT);
+    CHECK(markets == NULL);
+    CHECK(contains(pmt_last_msg, "listing_timeout_ms") && contains(pmt_last_msg, "1000 ms"));
+    pm_client_free(client);
+
+    /* time budget over one page that hangs: the request in flight is cancelled long before its
+     * own 60 s timeout and retries would end it */
+    new_session("listing-hang", "basic", hang_sid, sizeof hang_sid);
+    session_post(hang_sid, "faults", "{\"rules\":[{\"path\":\"/gamma/markets\",\"hang\":true}]}");
+    client = listing_client(hang_sid, 1000, 1000, 60000);
+    markets = SENTINEL(pm_markets);
+    CHECK_FAILS(pm_client_fetch_active_markets(client, &markets), PM_E_TIMEOUT);
+    CHECK(markets == NULL);
+    CHECK(contains(pmt_last_msg, "listing_timeout_ms"));
+    CHECK_I64(count_requests(hang_sid, "/gamma/markets"), 1);
+    /* the client is still usable afterwards: a listing that fits its budget succeeds */
+    session_clear_faults(hang_sid);
+    CHECK_STATUS(pm_client_fetch_active_markets(client, &markets), PM_OK);
+    CHECK_I64(pm_markets_count(markets), 4);
+    pm_markets_free(markets);
+    pm_client_free(client);
+}
+
 /* ============================================================================================ */
 /* Faults                                                                                       */
 /* ============================================================================================ */
@@ -1123,6 +1197,132 @@ static void test_log_callback(void) {
     CHECK_I64(log_frees, 1);
     CHECK_I64(log_bad_level, 0);
     pthread_mutex_unlock(&log_mutex);
+}
+
+/* Logging re-entrancy: pm_set_log_callback() from inside the callback returns PM_E_MISUSE
+ * instead of deadlocking the pm_* call that logged; pm_set_log_level() works there; a line logged
+ * from inside is dropped. Another thread's pm_set_log_callback() waits for the line in flight. */
+static pthread_mutex_t reent_mutex = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t reent_cond = PTHREAD_COND_INITIALIZER;
+static int reent_lines, reent_set_status = -1, reent_level_status = -1, reent_done, reent_inside, reent_release;
+static int reent_block; /* the callback waits for reent_release */
+
+static void on_log_reentrant(pm_log_level level, const char *subsystem, const char *message, void *userdata) {
+    pm_status set, lvl;
+    (void)level, (void)subsystem;
+    if (!contains(message, (const char *)userdata)) return; /* only this test's session */
+    set = pm_set_log_callback(NULL, PM_LOG_WARNING, NULL, NULL);
+    lvl = pm_set_log_level(PM_LOG_WARNING);
+    pthread_mutex_lock(&reent_mutex);
+    reent_lines++;
+    reent_set_status = (int)set;
+    reent_level_status = (int)lvl;
+    reent_inside = 1;
+    pthread_cond_broadcast(&reent_cond);
+    while (reent_block && !reent_release) pthread_cond_wait(&reent_cond, &reent_mutex);
+    pthread_mutex_unlock(&reent_mutex);
+}
+
+struct reent_call {
+    pm_client *client;
+    pm_status status;
+};
+
+static void *reent_call_main(void *arg) {
+    struct reent_call *call = arg;
+    pm_book *book = NULL;
+    call->status = pm_client_fetch_orderbook(call->client, A_YES, &book);
+    pm_book_free(book);
+    pthread_mutex_lock(&reent_mutex);
+    reent_done |= 1;
+    pthread_cond_broadcast(&reent_cond);
+    pthread_mutex_unlock(&reent_mutex);
+    return NULL;
+}
+
+static void *reent_replace_main(void *arg) {
+    (void)arg;
+    pm_set_log_callback(NULL, PM_LOG_WARNING, NULL, NULL);
+    pthread_mutex_lock(&reent_mutex);
+    reent_done |= 2;
+    pthread_cond_broadcast(&reent_cond);
+    pthread_mutex_unlock(&reent_mutex);
+    return NULL;
+}
+
+/* Waits (bounded: liveness only) until (reent_done & mask) == mask; returns it held. */
+static int reent_wait(int mask, int seconds) {
+    struct timespec deadline;
+    int ok;
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += seconds;
+    pthread_mutex_lock(&reent_mutex);
+    while ((reent_done & mask) != mask)
+        if (pthread_cond_timedwait(&reent_cond, &reent_mutex, &deadline) != 0) break;
+    ok = (reent_done & mask) == mask;
+    pthread_mutex_unlock(&reent_mutex);
+    return ok;
+}
+
+static void reent_session(const char *name, char *sid, size_t cap) {
+    new_session(name, "basic", sid, cap);
+    session_post(sid, "faults",
+                 "{\"rules\":[{\"path\":\"/clob/book\",\"times\":1,\"status\":503,\"headers\":{\"Retry-After\":\"0\"}}]}");
+}
+
+/* Returns 0 when the library's log is deadlocked (the rest of the program cannot go on). */
+static int test_log_reentrancy(void) {
+    static char sid[96], sid2[96];
+    struct reent_call call;
+    pthread_t worker, replacer;
+    int finished, replaced_early;
+
+    /* 1. from inside: PM_E_MISUSE, and the fetch that logged returns */
+    reent_session("log-reentry", sid, sizeof sid);
+    call.client = client_for(sid, 2000, 4, 0);
+    CHECK_STATUS(pm_set_log_callback(on_log_reentrant, PM_LOG_WARNING, sid, NULL), PM_OK);
+    pthread_create(&worker, NULL, reent_call_main, &call);
+    finished = reent_wait(1, 20);
+    CHECK(finished);
+    if (!finished) return 0; /* deadlocked: leave the thread; nothing can log any more */
+    pthread_join(worker, NULL);
+    CHECK_STATUS(call.status, PM_OK);
+    CHECK_I64(reent_lines, 1);
+    CHECK_I64(reent_set_status, PM_E_MISUSE);
+    CHECK_I64(reent_level_status, PM_OK);
+    pm_client_free(call.client);
+
+    /* 2. another thread replacing the callback waits for the line in flight */
+    reent_session("log-reentry-wait", sid2, sizeof sid2);
+    call.client = client_for(sid2, 2000, 4, 0);
+    CHECK_STATUS(pm_set_log_callback(on_log_reentrant, PM_LOG_WARNING, sid2, NULL), PM_OK);
+    pthread_mutex_lock(&reent_mutex);
+    reent_done = reent_inside = reent_release = 0;
+    reent_block = 1;
+    pthread_mutex_unlock(&reent_mutex);
+    pthread_create(&worker, NULL, reent_call_main, &call);
+    pthread_mutex_lock(&reent_mutex);
+    while (!reent_inside) pthread_cond_wait(&reent_cond, &reent_mutex);
+    pthread_mutex_unlock(&reent_mutex);
+    pthread_create(&replacer, NULL, reent_replace_main, NULL);
+    sleep_ms(200);
+    pthread_mutex_lock(&reent_mutex);
+    replaced_early = (reent_done & 2) != 0;
+    reent_release = 1;
+    pthread_cond_broadcast(&reent_cond);
+    pthread_mutex_unlock(&reent_mutex);
+    CHECK(!replaced_early); /* it waited for the callback in flight */
+    finished = reent_wait(3, 20);
+    CHECK(finished);
+    if (!finished) return 0;
+    pthread_join(worker, NULL);
+    pthread_join(replacer, NULL);
+    CHECK_STATUS(call.status, PM_OK);
+    CHECK_I64(reent_lines, 2);
+    pm_client_free(call.client);
+    CHECK_FAILS(pm_set_log_level((pm_log_level)42), PM_E_INVALID_ARG);
+    CHECK_STATUS(pm_set_log_level(PM_LOG_ERROR), PM_OK); /* no callback: no effect, no error */
+    return 1;
 }
 
 static void test_http_errors(void) {
@@ -1573,6 +1773,32 @@ static void test_options(void) {
     CHECK_I64(o.max_response_bytes, def.max_response_bytes);
     CHECK(o.verify_tls == def.verify_tls);
     CHECK(o.rate_limit == def.rate_limit && o.rate_limit);
+    CHECK_I64(PM_CLIENT_OPTIONS_VERSION, 2);
+    CHECK_I64(o.listing_max_pages, 1000);
+    CHECK_I64(o.listing_timeout_ms, 300000);
+    CHECK_I64(def.listing_max_pages, o.listing_max_pages);
+    CHECK_I64(def.listing_timeout_ms, o.listing_timeout_ms);
+    {
+        /* A caller built against version 1 passes the shorter struct: init writes only its fields */
+        union {
+            pm_client_options full;
+            unsigned char bytes[sizeof(pm_client_options)];
+        } v1;
+        size_t v1_size = offsetof(pm_client_options, listing_max_pages), i;
+        int untouched = 1;
+        memset(&v1, 0xAB, sizeof v1);
+        CHECK_STATUS(pm_client_options_init(&v1.full, 1), PM_OK);
+        CHECK_I64(v1.full.version, 1);
+        CHECK_I64(v1.full.max_attempts, def.max_attempts);
+        CHECK(v1.full.rate_limit == true);
+        for (i = v1_size; i < sizeof v1; i++) untouched &= v1.bytes[i] == 0xAB;
+        CHECK(untouched);
+        /* ... and pm_client_new never reads past them: garbage there is ignored */
+        client = NULL;
+        CHECK_STATUS(pm_client_new(&v1.full, &client), PM_OK);
+        CHECK(client != NULL);
+        pm_client_free(client);
+    }
     CHECK_FAILS(pm_client_options_init(NULL, PM_CLIENT_OPTIONS_VERSION), PM_E_INVALID_ARG);
     CHECK_FAILS(pm_client_options_init(&o, 0), PM_E_INVALID_ARG);
     CHECK_FAILS(pm_client_options_init(&o, 999), PM_E_INVALID_ARG);
@@ -1600,6 +1826,8 @@ static void test_options(void) {
     BAD_OPTS(b_.total_timeout_ms = -1, PM_E_INVALID_ARG);
     BAD_OPTS(b_.max_attempts = 0, PM_E_INVALID_ARG);
     BAD_OPTS(b_.max_response_bytes = 0, PM_E_INVALID_ARG);
+    BAD_OPTS(b_.listing_max_pages = 0, PM_E_INVALID_ARG);
+    BAD_OPTS(b_.listing_timeout_ms = -1, PM_E_INVALID_ARG);
 #undef BAD_OPTS
     {
         /* trailing slashes are fine */
@@ -1863,6 +2091,7 @@ int main(int argc, char **argv) {
     setup_g5_session();
     test_g5_verify();
     test_log_callback();
+    if (!test_log_reentrancy()) return pmt_summary();
     test_g5_unfetchable_fails_closed();
     test_g5_untrustworthy_books();
     test_book_accessors();
@@ -1871,6 +2100,7 @@ int main(int argc, char **argv) {
     test_markets();
     test_fetch_trades_basic();
     test_metadata_sync();
+    test_listing_budgets();
 
     test_retry_then_success();
     test_http_errors();

@@ -28,6 +28,10 @@ public struct LogRecord: Sendable, Equatable {
 
 /// Where log records go. Called on whichever library thread logs (HTTP, stream service, caller),
 /// one record at a time: calls are serialized, never concurrent.
+///
+/// From inside `log(_:)`: `PMLog.setSink` throws `.misuse` (it would wait for this very call);
+/// `PMLog.setMinimumLevel`, `minimumLevel` and `isEnabled` work; records logged from inside (a
+/// library call made by the sink) are dropped, since records are delivered one at a time.
 public protocol LogSink: Sendable {
     func log(_ record: LogRecord)
 }
@@ -35,42 +39,71 @@ public protocol LogSink: Sendable {
 /// The process-wide log switch.
 public enum PMLog {
     private final class State: @unchecked Sendable {
-        let lock = Lock()
+        /// Held while a record is delivered (serializes deliveries; `setSink` waits on it).
+        let delivery = Lock()
+        /// Guards the fields below; never held while calling out.
+        let config = Lock()
         var sink: (any LogSink)?
         var minimum: LogLevel = .warning
         var enabled = false   // read without the lock on the hot path: a stale read only delays a change
     }
 
     private static let state = State()
+    /// Set on a thread while it delivers a record to the sink.
+    private static let delivering = ThreadFlag()
 
     /// Installs `sink` for records at `minimumLevel` and above (nil: logging off). Returns after
-    /// any record being delivered to the previous sink has been delivered.
-    public static func setSink(_ sink: (any LogSink)?, minimumLevel: LogLevel = .warning) {
-        state.lock.withLock {
-            state.sink = sink
-            state.minimum = minimumLevel
-            state.enabled = sink != nil
+    /// any record being delivered to the previous sink has been delivered, so the previous sink is
+    /// never called again afterwards; it is released on this thread, outside every lock.
+    /// - Throws: `.misuse` from inside a sink's `log(_:)` (waiting for itself would deadlock; use
+    ///   `setMinimumLevel` there).
+    public static func setSink(_ sink: (any LogSink)?, minimumLevel: LogLevel = .warning) throws(PMError) {
+        if delivering.isSet {
+            throw PMError(.misuse, "the log sink cannot be replaced from inside a log record (it would wait for itself); "
+                          + "change the level instead, or replace it from outside the sink")
         }
+        let previous: (any LogSink)? = state.delivery.withLock {
+            state.config.withLock {
+                defer {
+                    state.sink = sink
+                    state.minimum = minimumLevel
+                    state.enabled = sink != nil
+                }
+                return state.sink
+            }
+        }
+        _ = previous   // the last reference goes here, after the locks are released
+    }
+
+    /// Changes the minimum level of the installed sink without replacing it. Does not wait for a
+    /// record in flight (which may be below the new level). Allowed from inside a sink.
+    public static func setMinimumLevel(_ level: LogLevel) {
+        state.config.withLock { state.minimum = level }
     }
 
     /// The current minimum level, or nil when logging is off.
     public static var minimumLevel: LogLevel? {
-        state.lock.withLock { state.sink == nil ? nil : state.minimum }
+        state.config.withLock { state.sink == nil ? nil : state.minimum }
     }
 
-    /// True when a record at `level` would be delivered (callers skip building costly messages).
+    /// True when a record at `level` would be delivered (callers skip building costly messages);
+    /// false from inside a sink, where records are dropped.
     public static func isEnabled(_ level: LogLevel) -> Bool {
-        guard state.enabled else { return false }
-        return state.lock.withLock { state.sink != nil && level >= state.minimum }
+        guard state.enabled, !delivering.isSet else { return false }
+        return state.config.withLock { state.sink != nil && level >= state.minimum }
     }
 
     /// Logs `message()` (built only when the level is enabled).
     public static func log(_ level: LogLevel, _ subsystem: String, _ message: @autoclosure () -> String) {
         guard isEnabled(level) else { return }
         let record = LogRecord(level: level, subsystem: subsystem, message: message())
-        state.lock.withLock {
-            guard let sink = state.sink, level >= state.minimum else { return }
-            sink.log(record)   // under the lock: serialized, and setSink waits for it
+        state.delivery.withLock {
+            // Read under the delivery lock: a sink replaced meanwhile is never called.
+            let current: (any LogSink)? = state.config.withLock { level >= state.minimum ? state.sink : nil }
+            guard let current else { return }
+            delivering.set(true)
+            defer { delivering.set(false) }
+            current.log(record)
         }
     }
 }

@@ -10,17 +10,17 @@ final class CapturingSink: LogSink, @unchecked Sendable {
 
 /// PMLog is process-wide: one suite owns it, serialized, and turns it off afterwards.
 @Suite(.serialized) struct LogTests {
-    @Test func levelsAndSwitching() {
+    @Test func levelsAndSwitching() throws {
         let sink = CapturingSink()
-        PMLog.setSink(sink, minimumLevel: .warning)
-        defer { PMLog.setSink(nil) }
+        try PMLog.setSink(sink, minimumLevel: .warning)
+        defer { try? PMLog.setSink(nil) }
         PMLog.log(.debug, "test", "hidden")
         PMLog.log(.warning, "test", "shown")
         var built = false
         PMLog.log(.trace, "test", { built = true; return "never built" }())
         #expect(!built)
         #expect(sink.all.filter { $0.subsystem == "test" } == [LogRecord(level: .warning, subsystem: "test", message: "shown")])
-        PMLog.setSink(nil)
+        try PMLog.setSink(nil)
         PMLog.log(.error, "test", "after off")
         #expect(sink.all.filter { $0.subsystem == "test" }.count == 1)
         #expect(PMLog.minimumLevel == nil)
@@ -28,8 +28,8 @@ final class CapturingSink: LogSink, @unchecked Sendable {
 
     @Test func retriesAreLoggedAsWarnings() async throws {
         let sink = CapturingSink()
-        PMLog.setSink(sink, minimumLevel: .warning)
-        defer { PMLog.setSink(nil) }
+        try PMLog.setSink(sink, minimumLevel: .warning)
+        defer { try? PMLog.setSink(nil) }
         let session = try await FakePolymarket.shared.newSession(preset: "basic")
         try await session.addFaults([FakeFault(path: "/clob/book", times: 1, status: 503)])
         let transport = try CurlTransport(config: HTTPConfig(connectTimeoutMs: 2_000, totalTimeoutMs: 5_000))
@@ -64,10 +64,10 @@ final class CapturingLogHandler: LogHandler, @unchecked Sendable {
 }
 
 extension LogTests {
-    @Test func swiftLogReceivesRecordsWithTheSubsystem() {
+    @Test func swiftLogReceivesRecordsWithTheSubsystem() throws {
         let handler = CapturingLogHandler()
-        PMLog.bootstrap(logger: Logger(label: "pmingest") { _ in handler }, minimumLevel: .info)
-        defer { PMLog.setSink(nil) }
+        try PMLog.bootstrap(logger: Logger(label: "pmingest") { _ in handler }, minimumLevel: .info)
+        defer { try? PMLog.setSink(nil) }
         PMLog.log(.warning, "test", "reconnected")
         PMLog.log(.debug, "test", "below the minimum")
         let mine = handler.captured.filter { $0.2 == "test" }

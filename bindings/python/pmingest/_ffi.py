@@ -65,7 +65,7 @@ PM_CHANGE_INSERTED = 1
 PM_CHANGE_UPDATED = 2
 PM_CHANGE_UNCHANGED = 3
 
-PM_CLIENT_OPTIONS_VERSION = 1
+PM_CLIENT_OPTIONS_VERSION = 2
 
 PM_SIDE_BID = 0
 PM_SIDE_ASK = 1
@@ -349,6 +349,9 @@ class ClientOptions(Structure):
         ("max_response_bytes", c_int64),
         ("verify_tls", c_bool),
         ("rate_limit", c_bool),
+        # version 2
+        ("listing_max_pages", c_int32),
+        ("listing_timeout_ms", c_int32),
     ]
 
 
@@ -841,6 +844,8 @@ pm_processor_stat_value = _declare(
 pm_set_log_callback = _declare(
     "pm_set_log_callback", STATUS, [pm_log_cb, pm_log_level, c_void_p, pm_userdata_free_cb]
 )
+# pm_status pm_set_log_level(pm_log_level min_level);
+pm_set_log_level = _declare("pm_set_log_level", STATUS, [pm_log_level])
 
 # pm_status pm_recorder_new(pm_store *store, int32_t batch_size, int64_t flush_ms, pm_recorder **out);
 pm_recorder_new = _declare("pm_recorder_new", STATUS, [StoreP, c_int32, c_int64, POINTER(RecorderP)])

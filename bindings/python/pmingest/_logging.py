@@ -6,6 +6,11 @@ Installed at import for WARNING and above (retries, reconnects, dropped or skipp
 thread, a stream's service thread): it only hands the line to ``logging`` and swallows every
 exception, because an exception cannot cross back into C. It is unregistered at exit, before the
 interpreter can no longer run Python code.
+
+``set_log_level`` only changes the level (``pm_set_log_level``): it never waits for a line being
+delivered, so a ``logging`` handler may call it from inside ``emit`` — for a pmingest record on a
+library thread, or for any record while another thread's pmingest record waits for the same
+handler's lock — without deadlocking. The trampoline itself is installed once.
 """
 
 from __future__ import annotations
@@ -31,12 +36,21 @@ def _trampoline(level, subsystem, message, _userdata):  # runs on a library thre
 _NO_FREE = _ffi.pm_userdata_free_cb()  # NULL function pointer
 
 
+_installed = False
+
+
 def set_log_level(level: int) -> None:
-    """Forwards the library's log lines at ``level`` (a ``logging`` level) and above."""
+    """Forwards the library's log lines at ``level`` (a ``logging`` level) and above. Safe from
+    inside a ``logging`` handler."""
+    global _installed
     if isinstance(level, bool) or not isinstance(level, int):
         raise TypeError(f"level must be a logging level (int), not {type(level).__name__}")
     pm_level = next((pm for py, pm in _TO_PM if level >= py), 0)
-    _ffi.pm_set_log_callback(_trampoline, pm_level, None, _NO_FREE)
+    if _installed:
+        _ffi.pm_set_log_level(pm_level)
+    else:
+        _ffi.pm_set_log_callback(_trampoline, pm_level, None, _NO_FREE)
+        _installed = True
 
 
 def _disable() -> None:

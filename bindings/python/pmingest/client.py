@@ -191,6 +191,13 @@ class PolymarketClient:
     proxy or at the test server. Timeouts apply per attempt; ``max_attempts`` counts the first
     try (1 = no retry); a response larger than ``max_response_bytes`` raises ``PmTooLargeError``.
 
+    ``fetch_active_markets`` (and ``MetadataSync.sync``) is one listing of many pages, bounded as
+    a whole: at most ``listing_max_pages`` pages (default 1000; the real Gamma needs about 100 at
+    500 markets a page), else ``PmTooLargeError``; at most ``listing_timeout_ms`` of wall time
+    for every page, retry and wait together (default 300000, 5 minutes), else ``PmTimeoutError``
+    (the request in flight is cancelled). The message names the budget and what was seen; a
+    listing is never silently truncated.
+
     Errors: ``PmNetworkError``, ``PmTimeoutError``, ``PmHTTPError`` (the message quotes the status
     and an excerpt of the body, the title of an HTML page included), ``PmParseError``,
     ``PmTooLargeError``, ``PmCancelled``; ``PmInvalidArgument`` for bad arguments.
@@ -211,6 +218,8 @@ class PolymarketClient:
         max_response_bytes: int = 16 * 1024 * 1024,
         verify_tls: bool = True,
         rate_limit: bool = True,
+        listing_max_pages: int = 1000,
+        listing_timeout_ms: int = 300_000,
     ) -> None:
         self._guard: Optional[_blocking.Guard] = (
             None  # set last: __del__ may see a half-made object
@@ -235,6 +244,12 @@ class PolymarketClient:
         )
         options.verify_tls = _convert.check_bool(verify_tls, "verify_tls")
         options.rate_limit = _convert.check_bool(rate_limit, "rate_limit")
+        options.listing_max_pages = _convert.check_int(
+            listing_max_pages, "listing_max_pages", 1, _ffi.INT32_MAX
+        )
+        options.listing_timeout_ms = _convert.check_int(
+            listing_timeout_ms, "listing_timeout_ms", 1, _ffi.INT32_MAX
+        )
         out = _ffi.ClientP()
         _ffi.pm_client_new(ctypes.byref(options), ctypes.byref(out))
         if not out:
@@ -272,7 +287,9 @@ class PolymarketClient:
 
     def fetch_active_markets(self) -> List[Market]:
         """Every active, not-closed market from Gamma, following the pages to the end (Gamma
-        clamps ``limit`` silently; only an empty page ends the listing)."""
+        clamps ``limit`` silently; only an empty page, or one with nothing new, ends the
+        listing), within the client's listing budget: ``PmTooLargeError`` after
+        ``listing_max_pages`` pages, ``PmTimeoutError`` after ``listing_timeout_ms``."""
 
         def work() -> List[Market]:
             out = _ffi.MarketsP()

@@ -55,7 +55,9 @@ class MetadataSync:
 
     def sync(self) -> SyncReport:
         """Fetches every active market and upserts its tokens' metadata (interruptible with
-        Ctrl-C like every client call). Errors: the client's and the database's."""
+        Ctrl-C like every client call). The listing is bounded by the client's listing budget
+        (``PmTooLargeError``, ``PmTimeoutError``); when it fails nothing is written. Errors: the
+        client's and the database's."""
         client, db = self._client, self._db
 
         def work() -> SyncReport:

@@ -387,6 +387,41 @@ def test_metadata_sync_is_incremental(fake, db):
     assert pmingest.TokenMetaRepository(db).get(D_YES) is None  # closed markets are not synced
 
 
+def test_endless_listing_stops_at_the_page_budget(fake, db):
+    """A Gamma that answers fresh markets on every page (the fake's gamma_endless) is stopped by
+    the page budget with a clear error; MetadataSync inherits the bound and writes nothing."""
+    fake.config(gamma_endless=True, gamma_limit_max=2)
+    client = fake.client(listing_max_pages=5, rate_limit=False)
+    with pytest.raises(pmingest.PmTooLargeError) as caught:
+        client.fetch_active_markets()
+    message = str(caught.value)
+    assert "listing_max_pages" in message and "5 pages" in message and "10 markets" in message
+    assert len(fake.requests("/gamma/markets")) == 5
+    with pytest.raises(pmingest.PmTooLargeError):
+        pmingest.MetadataSync(client, db).sync()
+    assert pmingest.TokenMetaRepository(db).list() == []
+
+
+def test_endless_listing_stops_at_the_time_budget(fake):
+    fake.config(gamma_endless=True, gamma_limit_max=2)
+    client = fake.client(listing_max_pages=2**31 - 1, listing_timeout_ms=1000, rate_limit=False)
+    with pytest.raises(pmingest.PmTimeoutError) as caught:
+        client.fetch_active_markets()
+    assert "listing_timeout_ms" in str(caught.value) and "1000 ms" in str(caught.value)
+
+
+def test_hanging_page_ends_at_the_time_budget(fake):
+    """The time budget cancels the request in flight: a page that never answers ends the listing
+    long before the request's own 60 s timeout and retries would."""
+    fake.seed("basic")
+    fake.faults({"path": "/gamma/markets", "hang": True})
+    client = fake.client(total_timeout_ms=60_000, listing_timeout_ms=1000)
+    with pytest.raises(pmingest.PmTimeoutError) as caught:
+        client.fetch_active_markets()
+    assert "listing_timeout_ms" in str(caught.value)
+    assert len(fake.requests("/gamma/markets")) == 1
+
+
 def test_metadata_sync_saves_trades_and_moves_watermarks(fake, db):
     now = int(time.time())
     set_trades(
@@ -773,6 +808,9 @@ def test_bad_arguments(fake):
         {"max_response_bytes": 0},
         {"gamma_url": "not a url"},
         {"connect_timeout_ms": 2**31},
+        {"listing_max_pages": 0},
+        {"listing_timeout_ms": 0},
+        {"listing_max_pages": 2**31},
     ],
 )
 def test_bad_client_options(options):
@@ -823,3 +861,90 @@ def test_library_log_reaches_python_logging(fake, caplog):
     pmingest.set_log_level(logging.WARNING)
     with pytest.raises(TypeError):
         pmingest.set_log_level("debug")
+
+
+class _ReconfiguringHandler:
+    """A logging handler whose emit() calls pmingest.set_log_level for this session's records
+    (and, with `hold`, runs `hold()` while it holds its own lock)."""
+
+    def __init__(self, session_id, hold=None):
+        import logging
+
+        outer = self
+
+        class Handler(logging.Handler):
+            def emit(self, record):
+                try:
+                    if record.name.startswith("pmingest") and session_id in record.getMessage():
+                        outer.seen.append(record.getMessage())
+                        pmingest.set_log_level(logging.DEBUG)
+                        pmingest.set_log_level(logging.WARNING)
+                    elif record.name == "app.reconfigure" and hold is not None:
+                        hold()
+                except BaseException as error:  # noqa: BLE001 - recorded, checked by the test
+                    outer.errors.append(error)
+
+        self.seen = []
+        self.errors = []
+        self.handler = Handler()
+
+
+def _run_bounded(target, seconds=30.0):
+    """Runs target on a daemon thread; True when it finished (a liveness bound: a deadlocked
+    call never does)."""
+    worker = threading.Thread(target=target, daemon=True)
+    worker.start()
+    worker.join(seconds)
+    return not worker.is_alive()
+
+
+def test_handler_reconfiguring_logging_inside_a_library_record_does_not_deadlock(fake):
+    """A handler receiving a pmingest record (on the thread the library logs from) calls
+    set_log_level: it must not deadlock, and must not raise."""
+    import logging
+
+    fake.seed("basic")
+    fake.faults({"path": "/clob/book", "times": 1, "status": 503, "headers": {"Retry-After": "0"}})
+    client = fake.client()
+    reconfigure = _ReconfiguringHandler(fake.id)
+    logger = logging.getLogger("pmingest")
+    logger.addHandler(reconfigure.handler)
+    finished = _run_bounded(lambda: client.fetch_orderbook(A_YES))
+    logger.removeHandler(reconfigure.handler)
+    assert finished, "deadlocked: the library's log is stuck"  # (restoring the level would hang too)
+    pmingest.set_log_level(logging.WARNING)
+    assert reconfigure.seen and "HTTP 503" in reconfigure.seen[0]
+    assert reconfigure.errors == []
+
+
+def test_handler_reconfiguring_logging_while_a_library_record_waits_does_not_deadlock(fake):
+    """Thread A's handler holds its lock (emitting an app record) and calls set_log_level while
+    thread B's pmingest record is being delivered and waits for that same handler lock."""
+    import logging
+
+    fake.seed("basic")
+    fake.faults({"path": "/clob/book", "times": 1, "status": 503, "headers": {"Retry-After": "0"}})
+    client = fake.client()
+    library_call = []
+
+    def hold():  # runs inside emit, with the handler's lock held
+        worker = threading.Thread(target=lambda: client.fetch_orderbook(A_YES), daemon=True)
+        library_call.append(worker)
+        worker.start()
+        time.sleep(0.5)  # lets the worker's retry line reach the handler lock (ordering, not timing)
+        pmingest.set_log_level(logging.DEBUG)
+        pmingest.set_log_level(logging.WARNING)
+
+    reconfigure = _ReconfiguringHandler(fake.id, hold=hold)
+    for name in ("pmingest", "app.reconfigure"):
+        logging.getLogger(name).addHandler(reconfigure.handler)
+    finished = _run_bounded(lambda: logging.getLogger("app.reconfigure").warning("reconfigure now"))
+    if finished:
+        library_call[0].join(30)
+        finished = not library_call[0].is_alive()
+    for name in ("pmingest", "app.reconfigure"):
+        logging.getLogger(name).removeHandler(reconfigure.handler)
+    assert finished, "deadlocked: the library's log is stuck"  # (restoring the level would hang too)
+    pmingest.set_log_level(logging.WARNING)
+    assert reconfigure.errors == []
+    assert reconfigure.seen and "HTTP 503" in reconfigure.seen[0]
