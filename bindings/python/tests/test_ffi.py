@@ -312,7 +312,9 @@ def test_options_init_fills_header_defaults():
         client.max_response_bytes,
         client.verify_tls,
         client.rate_limit,
-    ) == (1, None, None, None, 5000, 15000, 4, 16 * 1024 * 1024, True, True)
+        client.listing_max_pages,
+        client.listing_timeout_ms,
+    ) == (2, None, None, None, 5000, 15000, 4, 16 * 1024 * 1024, True, True, 1000, 300_000)
     with pytest.raises(pmingest.PmInvalidArgument):
         _ffi.pm_client_options_init(ctypes.byref(client), 999)
     stream = _ffi.StreamOptions()
