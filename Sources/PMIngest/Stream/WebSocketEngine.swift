@@ -499,18 +499,9 @@ final class WebSocketEngine: @unchecked Sendable {
         link = .down(retryAt: Self.nowMs() + backoffMs(attempt))
     }
 
-    /// Full jitter: uniform in 0 ... min(max, base × multiplier^(attempt-1)).
     private func backoffMs(_ attempt: Int) -> Int64 {
-        var cap = Int64(config.reconnectBaseMs)
-        let maxMs = Int64(config.reconnectMaxMs)
-        var step = 1
-        while step < attempt, cap < maxMs {
-            let (product, overflow) = cap.multipliedReportingOverflow(by: Int64(config.reconnectMultiplier))
-            cap = overflow ? maxMs : product
-            step += 1
-        }
-        cap = min(cap, maxMs)
-        return Int64.random(in: 0...cap, using: &rng)
+        ReconnectBackoff(baseMs: config.reconnectBaseMs, maxMs: config.reconnectMaxMs,
+                         multiplier: config.reconnectMultiplier).delayMs(attempt: attempt, using: &rng)
     }
 
     /// Sends a close frame and services until the server answers (bounded), so a deliberate close

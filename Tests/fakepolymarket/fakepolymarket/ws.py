@@ -594,6 +594,7 @@ class Connection:
             response = self.proto.reject(script.reject_status, f"rejected by the test script ({script.reject_status})\n")
             self.proto.send_response(response)
             self._flush()
+            log(self.session, self.conn_id, "disconnect")  # the answer was the whole connection
             return
         response = self.proto.accept(request)
         self.proto.send_response(response)

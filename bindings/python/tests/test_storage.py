@@ -458,12 +458,15 @@ def _world_executable(path):
         path = parent
 
 
-def _open_unprivileged(path):
-    """Opens `path` in a child process; as an unprivileged user (65534) when we are root."""
+def _open_unprivileged(path, reachable_dir):
+    """Opens `path` in a child process; as an unprivileged user (65534) when we are root.
+
+    That user may not reach this source tree or its library (a clone under /root, or in a
+    private temporary directory), so it gets copies of both in `reachable_dir`."""
     import os
     import shutil
 
-    python, drop = sys.executable, {}
+    python, drop, env = sys.executable, {}, _child_env()
     if os.geteuid() == 0:
         drop = {"user": 65534, "group": 65534, "extra_groups": []}
         # the test's interpreter may live where that user cannot reach (e.g. under /root)
@@ -472,9 +475,20 @@ def _open_unprivileged(path):
         if not usable:
             pytest.skip("no Python interpreter an unprivileged user can run")
         python = usable[0]
+        packages = os.path.join(reachable_dir, "site")
+        if not os.path.exists(packages):
+            shutil.copytree(pmingest.__path__[0], os.path.join(packages, "pmingest"),
+                            ignore=shutil.ignore_patterns("__pycache__"))
+            shutil.copy2(pmingest._ffi.library_path, os.path.join(packages, "libpmingest.so"))
+            for root, dirs, files in os.walk(packages):
+                os.chmod(root, 0o755)
+                for name in files:
+                    os.chmod(os.path.join(root, name), 0o644)
+        env = dict(env, PYTHONPATH=packages,
+                   PMINGEST_LIBRARY=os.path.join(packages, "libpmingest.so"))
     result = subprocess.run(
         [python, "-c", _READ_ONLY_OPENER, str(path)],
-        capture_output=True, text=True, env=_child_env(), timeout=60, **drop,
+        capture_output=True, text=True, env=env, timeout=60, **drop,
     )
     assert result.returncode == 0, result.stderr
     return result.stdout.strip()
@@ -498,7 +512,7 @@ def test_read_only_databases_are_refused_at_open():
         os.chmod(path, 0o444)
         with open(path, "rb") as f:
             before = f.read()
-        answer = _open_unprivileged(path)
+        answer = _open_unprivileged(path, base)
         assert answer.startswith("PmCannotOpenDatabase") and "read-only" in answer, answer
         with open(path, "rb") as f:
             assert f.read() == before
@@ -515,7 +529,7 @@ def test_read_only_databases_are_refused_at_open():
             os.chown(path, 65534, 65534)  # nobody's file in root's directory
         else:
             os.chmod(closed_dir, 0o555)
-        answer = _open_unprivileged(path)
+        answer = _open_unprivileged(path, base)
         assert answer.startswith("PmCannotOpenDatabase") and "read-only" in answer, answer
         assert not os.path.exists(path + "-wal") and not os.path.exists(path + "-shm")
         os.chmod(closed_dir, 0o755)
