@@ -4,18 +4,6 @@ import Testing
 /// The reconnect schedule, exactly: the over-the-wire tests only see it through the clock.
 @Suite("ReconnectBackoff")
 struct ReconnectBackoffTests {
-    /// SplitMix64: deterministic, so a failure reproduces.
-    struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     @Test("ceilings grow ×multiplier from the base and stop at the cap")
     func ceilings() {
         let backoff = ReconnectBackoff(baseMs: 100, maxMs: 400, multiplier: 2)
@@ -40,7 +28,7 @@ struct ReconnectBackoffTests {
     @Test("delays are full jitter: anywhere in 0...ceiling, never above")
     func fullJitter() {
         let backoff = ReconnectBackoff(baseMs: 100, maxMs: 400, multiplier: 2)
-        var generator = SeededGenerator(state: 42)
+        var generator = SplitMix64(state: 42)   // deterministic: a failure reproduces
         for attempt in 1...6 {
             let ceiling = backoff.ceilingMs(attempt: attempt)
             let delays = (0..<2_000).map { _ in backoff.delayMs(attempt: attempt, using: &generator) }
