@@ -47,6 +47,7 @@ enum Output {
         if let s = m.minOrderSize { members.append(.init(key: "min_order_size", value: .string(s.description))) }
         if let e = m.endDateMs { members.append(.init(key: "end_date", value: .string(ISO8601.format(milliseconds: e)))) }
         if let s = m.marketSlug { members.append(.init(key: "market_slug", value: .string(s))) }
+        if let v = m.protocolVersion { members.append(.init(key: "protocol_version", value: .string(v.rawValue))) }
         return .object(JSONObject(members))
     }
 }
@@ -57,6 +58,7 @@ extension Output {
             .init(key: "id", value: .string(m.id)), .init(key: "condition_id", value: .string(m.conditionId)),
             .init(key: "active", value: .bool(m.active)), .init(key: "closed", value: .bool(m.closed)),
             .init(key: "neg_risk", value: .bool(m.negRisk)),
+            .init(key: "protocol_version", value: .string(m.protocolVersion.rawValue)),
             .init(key: "tokens", value: .array(m.tokens.map { token in
                 .object(JSONObject([.init(key: "token_id", value: .string(token.tokenId)),
                                     .init(key: "outcome", value: token.outcome.map(JSONValue.string) ?? .null)]))

@@ -14,8 +14,8 @@ struct Markets: AsyncParsableCommand {
             print(Output.json(markets.map(Output.marketJSON)))
             return
         }
-        print(Output.table(["condition", "tick", "neg-risk", "tokens", "question"], markets.map {
-            [Output.shortToken($0.conditionId), $0.tickSize?.description ?? "", $0.negRisk ? "yes" : "no",
+        print(Output.table(["condition", "version", "tick", "neg-risk", "tokens", "question"], markets.map {
+            [Output.shortToken($0.conditionId), $0.protocolVersion.rawValue, $0.tickSize?.description ?? "", $0.negRisk ? "yes" : "no",
              $0.tokens.map { "\($0.outcome ?? "?"):\(Output.shortToken($0.tokenId))" }.joined(separator: " "), $0.question ?? ""]
         }))
         print("\(markets.count) active markets")
@@ -116,6 +116,7 @@ struct Sync: AsyncParsableCommand {
         }
         Output.endProgress()
         print("synced \(report.markets) markets into \(db): \(report.inserted) tokens inserted, "
-              + "\(report.updated) updated, \(report.unchanged) unchanged")
+              + "\(report.updated) updated, \(report.unchanged) unchanged ("
+              + MarketProtocolVersion.allCases.map { "\($0.rawValue): \(report.marketsByProtocol[$0] ?? 0)" }.joined(separator: ", ") + ")")
     }
 }

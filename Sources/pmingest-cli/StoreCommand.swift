@@ -99,8 +99,8 @@ struct Store: AsyncParsableCommand {
                 print(Output.json(metas.map(Output.metaJSON)))
                 return
             }
-            print(Output.table(["token", "outcome", "tick", "neg-risk", "state", "question"], metas.map {
-                [Output.shortToken($0.tokenId), $0.outcome ?? "", $0.tickSize?.description ?? "",
+            print(Output.table(["token", "outcome", "version", "tick", "neg-risk", "state", "question"], metas.map {
+                [Output.shortToken($0.tokenId), $0.outcome ?? "", $0.protocolVersion?.rawValue ?? "?", $0.tickSize?.description ?? "",
                  $0.negRisk ? "yes" : "no", $0.closed ? "closed" : ($0.active ? "active" : "inactive"), $0.question ?? ""]
             }))
             print("\(metas.count) tokens")

@@ -314,7 +314,7 @@ def test_state_merge_semantics(sess):
     assert len(dump["trades"]) == 2 and dump["config"]["gzip"] is True
     out = sess.control("POST", "/append", {"trades": [mk_trade(4)], "markets": [mk_market(4)],
                                            "books": {"9": None}})
-    assert out["counts"] == {"markets": 2, "books": 1, "trades": 3, "market_by_token": 0, "clob_markets": 0}
+    assert out["counts"] == {"markets": 2, "books": 1, "trades": 3, "market_by_token": 0, "clob_markets": 0, "events": 0}
 
 
 def test_control_validation(sess):

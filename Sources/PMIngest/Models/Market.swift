@@ -1,3 +1,10 @@
+/// Which exchange protocol a market trades on (Gamma's `version`, docs/wire/gamma.md). It decides
+/// where Gamma puts the market's asset ids: `clobTokenIds` for v1, `positionIds` for v2.
+public enum MarketProtocolVersion: String, Sendable, Hashable, CaseIterable {
+    case v1
+    case v2
+}
+
 /// A Polymarket market (one question, usually two outcome tokens), as Gamma describes it.
 public struct Market: Sendable, Hashable {
     /// One outcome token of the market.
@@ -29,10 +36,13 @@ public struct Market: Sendable, Hashable {
     public let tickSize: Price?
     public let minOrderSize: Size?
     public let endDateMs: Int64?
+    /// The protocol the market trades on; decides which Gamma field its token ids came from.
+    public let protocolVersion: MarketProtocolVersion
 
     public init(id: String, conditionId: String, question: String?, slug: String?, tokens: [Token], active: Bool,
                 closed: Bool, archived: Bool = false, acceptingOrders: Bool = true, enableOrderBook: Bool = true,
-                negRisk: Bool = false, tickSize: Price? = nil, minOrderSize: Size? = nil, endDateMs: Int64? = nil) {
+                negRisk: Bool = false, tickSize: Price? = nil, minOrderSize: Size? = nil, endDateMs: Int64? = nil,
+                protocolVersion: MarketProtocolVersion = .v1) {
         self.id = id
         self.conditionId = conditionId
         self.question = question
@@ -47,6 +57,7 @@ public struct Market: Sendable, Hashable {
         self.tickSize = tickSize
         self.minOrderSize = minOrderSize
         self.endDateMs = endDateMs
+        self.protocolVersion = protocolVersion
     }
 
     /// One metadata record per outcome token, as stored by `TokenMetaRepository`.
@@ -55,7 +66,7 @@ public struct Market: Sendable, Hashable {
             PolymarketTokenMeta(tokenId: token.tokenId, conditionId: conditionId, question: question,
                                 outcome: token.outcome, outcomeIndex: index, tickSize: tickSize,
                                 minOrderSize: minOrderSize, negRisk: negRisk, active: active, closed: closed,
-                                endDateMs: endDateMs, marketSlug: slug)
+                                endDateMs: endDateMs, marketSlug: slug, protocolVersion: protocolVersion)
         }
     }
 }

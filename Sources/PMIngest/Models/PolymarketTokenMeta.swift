@@ -14,13 +14,16 @@ public struct PolymarketTokenMeta: Sendable, Hashable {
     /// Market end date, ms since the epoch, when known.
     public var endDateMs: Int64?
     public var marketSlug: String?
+    /// The market's protocol version; nil when unknown (records stored before it was kept).
+    public var protocolVersion: MarketProtocolVersion?
     /// When the store last wrote this record (set by the store; ignored on upsert).
     public var updatedAtMs: Int64?
 
     public init(tokenId: String, conditionId: String, question: String? = nil, outcome: String? = nil,
                 outcomeIndex: Int? = nil, tickSize: Price? = nil, minOrderSize: Size? = nil,
                 negRisk: Bool = false, active: Bool = false, closed: Bool = false, endDateMs: Int64? = nil,
-                marketSlug: String? = nil, updatedAtMs: Int64? = nil) {
+                marketSlug: String? = nil, updatedAtMs: Int64? = nil,
+                protocolVersion: MarketProtocolVersion? = nil) {
         self.tokenId = tokenId
         self.conditionId = conditionId
         self.question = question
@@ -34,6 +37,7 @@ public struct PolymarketTokenMeta: Sendable, Hashable {
         self.endDateMs = endDateMs
         self.marketSlug = marketSlug
         self.updatedAtMs = updatedAtMs
+        self.protocolVersion = protocolVersion
     }
 
     /// Checks the fields before anything is written; the error names the field.

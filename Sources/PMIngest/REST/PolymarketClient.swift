@@ -14,7 +14,8 @@ public protocol TradeSource: Sendable {
 public final class PolymarketClient: OrderBookSource, TradeSource, @unchecked Sendable {
     public let endpoints: PolymarketEndpoints
     public let transport: any HTTPTransport
-    /// Gamma pages are requested this large (the service clamps silently; we page until a short page).
+    /// Gamma pages are requested this large (at most 100 on the keyset endpoints; the service
+    /// clamps silently, so page length never ends a listing).
     public let marketsPageSize: Int
     /// Page and time bounds of one `fetchActiveMarkets` listing (see `ListingBudget`).
     public let listingBudget: ListingBudget
@@ -32,62 +33,17 @@ public final class PolymarketClient: OrderBookSource, TradeSource, @unchecked Se
 
     // MARK: Gamma
 
-    /// Every active, not-closed market, following `limit`/`offset` pages to the end, within
-    /// `listingBudget`.
+    /// Every active, not-closed market, walked by keyset cursor (the legacy offset listing only
+    /// when the keyset endpoint is not there; see `GammaListing.swift`), within `listingBudget`.
     /// - Parameter onPage: called after each page with (pages so far, markets so far).
     /// - Throws: `.tooLarge` when the listing has not ended after `listingBudget.maxPages` pages,
     ///   `.timeout` when it has not ended within `listingBudget.timeoutMs` (the request in flight is
-    ///   cancelled); both name the budget and what was seen. Never a truncated list.
+    ///   cancelled); both name the budget and what was seen. `.parse` for cursors that cycle or a
+    ///   page of only already-seen markets. Never a truncated list.
     public func fetchActiveMarkets(onPage: (@Sendable (Int, Int) -> Void)? = nil) async throws -> [Market] {
-        let budget = listingBudget
-        let progress = ListingProgress()
-        return try await TimeLimit.run(milliseconds: budget.timeoutMs, expired: {
-            let (pages, seen) = progress.snapshot
-            return PMError(.timeout, "GET /markets: the listing did not end within its time budget of \(budget.timeoutMs) ms "
-                           + "(listing_timeout_ms): \(Self.plural(pages, "page")) done, \(Self.plural(seen, "market")) seen")
-        }) {
-            try await self.listActiveMarkets(budget: budget, progress: progress, onPage: onPage)
-        }
+        try await listGamma(.markets, filters: [("active", "true"), ("closed", "false")],
+                            keep: { $0.active && !$0.closed }, onPage: onPage)
     }
-
-    private func listActiveMarkets(budget: ListingBudget, progress: ListingProgress,
-                                   onPage: (@Sendable (Int, Int) -> Void)?) async throws -> [Market] {
-        var markets: [Market] = []
-        var seen = Set<String>()
-        var offset = 0
-        var pages = 0
-        while true {
-            guard pages < budget.maxPages else {
-                throw PMError(.tooLarge, "GET /markets: the listing did not end within its budget of \(Self.plural(budget.maxPages, "page")) "
-                              + "(listing_max_pages): \(Self.plural(pages, "page")), \(Self.plural(seen.count, "market")) seen "
-                              + "(\(markets.count) active), next offset \(offset)")
-            }
-            let query = URLQuery.string([("active", "true"), ("closed", "false"),
-                                         ("limit", String(marketsPageSize)), ("offset", String(offset))])
-            let body = try await getJSON("\(endpoints.gammaURL)/markets?\(query)", endpoint: "gamma.markets",
-                                         what: "GET /markets offset \(offset)")
-            let page = try WireDecoding.gammaMarkets(body)
-            pages += 1
-            var fresh = 0
-            for market in page where seen.insert(market.conditionId).inserted {
-                fresh += 1
-                // The service may ignore `active`/`closed`: filter here too.
-                if market.active && !market.closed { markets.append(market) }
-            }
-            progress.update(pages: pages, seen: seen.count)
-            onPage?(pages, markets.count)
-            // Only an empty page ends the listing: the service clamps `limit` silently, so a page
-            // shorter than asked proves nothing. A page of nothing new means offset is ignored.
-            if page.isEmpty || fresh == 0 { break }
-            // Grows by a non-empty page every time, so no offset is ever asked twice; a server that
-            // answers fresh ids forever is stopped by the budgets.
-            offset += page.count
-            try Task.checkCancellation()
-        }
-        return markets
-    }
-
-    private static func plural(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
 
     /// The market with this condition id, or nil when Gamma does not know it.
     public func fetchMarket(conditionId: String) async throws -> Market? {
@@ -204,14 +160,4 @@ public final class PolymarketClient: OrderBookSource, TradeSource, @unchecked Se
                           httpStatus: response.status)
         }
     }
-}
-
-/// What a listing has seen so far, for the message of its time-budget error (read from the timer's task).
-private final class ListingProgress: @unchecked Sendable {
-    private let lock = Lock()
-    private var pages = 0
-    private var seen = 0
-
-    func update(pages: Int, seen: Int) { lock.withLock { (self.pages, self.seen) = (pages, seen) } }
-    var snapshot: (pages: Int, seen: Int) { lock.withLock { (pages, seen) } }
 }

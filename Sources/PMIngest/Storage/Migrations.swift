@@ -52,6 +52,9 @@ enum Migrations {
         """),
         // 2: trade ids re-derived with length-prefixed fields ("pmtrade2"); the schema is unchanged.
         .code(TradeIDMigration.rederiveIDs),
+        // 3: the market's protocol version ('v1' | 'v2', Gamma's `version`) on each token; NULL
+        // for rows written before it was kept (unknown, not assumed).
+        .sql("ALTER TABLE token_meta ADD COLUMN protocol_version TEXT CHECK (protocol_version IN ('v1', 'v2'))"),
     ]
 
     /// The tables every pmingest schema version has: a file marked 'PMIG' without them is damaged

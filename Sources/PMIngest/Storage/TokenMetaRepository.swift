@@ -13,7 +13,7 @@ public struct TokenMetaRepository: Sendable {
 
     private static let columns = """
         token_id, condition_id, question, outcome, outcome_index, tick_size_micros, min_order_size_micros,
-        neg_risk, active, closed, end_date_ms, market_slug, updated_at_ms
+        neg_risk, active, closed, end_date_ms, market_slug, updated_at_ms, protocol_version
         """
 
     /// Inserts or updates one token's metadata; an identical record is left alone (`.unchanged`).
@@ -27,7 +27,7 @@ public struct TokenMetaRepository: Sendable {
                 if let existing, existing.sameContent(as: meta) { return .unchanged }
                 let statement = try connection.statement("""
                     INSERT OR REPLACE INTO token_meta (\(Self.columns))
-                    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+                    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
                     """)
                 statement.bind(1, meta.tokenId)
                 statement.bind(2, meta.conditionId)
@@ -42,6 +42,7 @@ public struct TokenMetaRepository: Sendable {
                 statement.bind(11, meta.endDateMs)
                 statement.bind(12, meta.marketSlug)
                 statement.bind(13, now)
+                statement.bind(14, meta.protocolVersion?.rawValue)
                 try statement.step()
                 return existing == nil ? .inserted : .updated
             }
@@ -78,11 +79,18 @@ public struct TokenMetaRepository: Sendable {
         guard let token = s.string(0), let condition = s.string(1) else {
             throw PMError(.corrupt, "token_meta table holds a row without ids")
         }
+        var version: MarketProtocolVersion?
+        if let text = s.string(13) {
+            guard let known = MarketProtocolVersion(rawValue: text) else {
+                throw PMError(.corrupt, "token_meta row of token \(token): unknown protocol_version \"\(text)\"")
+            }
+            version = known
+        }
         return PolymarketTokenMeta(
             tokenId: token, conditionId: condition, question: s.string(2), outcome: s.string(3),
             outcomeIndex: s.int64(4).map { Int($0) }, tickSize: s.int64(5).map(Price.init(micros:)),
             minOrderSize: s.int64(6).map(Size.init(micros:)), negRisk: s.int64(7, default: 0) != 0,
             active: s.int64(8, default: 0) != 0, closed: s.int64(9, default: 0) != 0, endDateMs: s.int64(10),
-            marketSlug: s.string(11), updatedAtMs: s.int64(12))
+            marketSlug: s.string(11), updatedAtMs: s.int64(12), protocolVersion: version)
     }
 }

@@ -8,8 +8,8 @@ public struct MetadataSync: Sendable {
         self.database = database
     }
 
-    /// Fetches every active market and upserts one record per outcome token. Incremental: an
-    /// identical record is not rewritten.
+    /// Fetches every active market and upserts one record per outcome token (with the market's
+    /// protocol version). Incremental: an identical record is not rewritten.
     public func sync(onPage: (@Sendable (Int, Int) -> Void)? = nil) async throws -> MetadataSyncReport {
         let markets = try await client.fetchActiveMarkets(onPage: onPage)
         let repository = TokenMetaRepository(database)
@@ -21,7 +21,10 @@ public struct MetadataSync: Sendable {
             case .unchanged: unchanged += 1
             }
         }
-        return MetadataSyncReport(markets: markets.count, inserted: inserted, updated: updated, unchanged: unchanged)
+        var byProtocol: [MarketProtocolVersion: Int] = [:]
+        for market in markets { byProtocol[market.protocolVersion, default: 0] += 1 }
+        return MetadataSyncReport(markets: markets.count, inserted: inserted, updated: updated, unchanged: unchanged,
+                                  marketsByProtocol: byProtocol)
     }
 
     /// Upserts trades (idempotent) in one transaction; returns how many were new.
@@ -58,4 +61,6 @@ public struct MetadataSyncReport: Sendable, Equatable {
     public let inserted: Int
     public let updated: Int
     public let unchanged: Int
+    /// How many of the markets trade on each protocol version (versions with none are absent).
+    public var marketsByProtocol: [MarketProtocolVersion: Int] = [:]
 }

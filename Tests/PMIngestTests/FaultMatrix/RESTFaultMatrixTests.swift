@@ -110,8 +110,11 @@ enum RESTSurface: String, CaseIterable, Sendable, CustomTestStringConvertible {
 
     static let token = HTTPTest.tokenA
     static let condition = "0x7b2a8faa00b2751622e6f43ddb32fc4112498d94cc835d73b2cf44946a56845c"
-    /// Small Gamma pages: the basic preset's 4 open markets are pages offset 0, 2 and an empty 4.
+    /// Small Gamma pages: the basic preset's 4 open markets are two keyset pages, the second
+    /// reached with the fake's cursor for offset 2 and ending the listing (no next_cursor).
     static let marketsPageSize = 2
+    /// The fake's (deterministic) keyset cursor of offset 2: base64url("offset:2").
+    static let secondPageCursor = "b2Zmc2V0OjI"
 
     var testDescription: String { rawValue }
 
@@ -120,13 +123,13 @@ enum RESTSurface: String, CaseIterable, Sendable, CustomTestStringConvertible {
         switch self {
         case .book, .verify: return "/clob/book"
         case .recentTrades: return "/data/trades"
-        case .marketsPage2: return "/gamma/markets"
+        case .marketsPage2: return "/gamma/markets/keyset"
         }
     }
 
     /// Extra match on the query: only the second markets page is faulted (the first page succeeded,
     /// so a failure there must not hand out a partial list).
-    var query: [String: String] { self == .marketsPage2 ? ["offset": String(Self.marketsPageSize)] : [:] }
+    var query: [String: String] { self == .marketsPage2 ? ["after_cursor": Self.secondPageCursor] : [:] }
 
     func isFaultedRequest(_ request: RecordedRequest) -> Bool {
         query.allSatisfy { request.rawQuery.split(separator: "&").contains("\($0.key)=\($0.value)"[...]) }
@@ -186,7 +189,7 @@ enum RESTSurface: String, CaseIterable, Sendable, CustomTestStringConvertible {
             }
             return "[\(row(String(now - 5))),\(row("\"yesterday\""))]"
         case .marketsPage2:
-            return #"[{"id":"9","conditionId":7,"clobTokenIds":"[\"1\",\"2\"]","outcomes":"[\"Yes\",\"No\"]","active":true,"closed":false}]"#
+            return #"{"markets":[{"id":"9","conditionId":7,"clobTokenIds":"[\"1\",\"2\"]","outcomes":"[\"Yes\",\"No\"]","active":true,"closed":false}]}"#
         }
     }
 }

@@ -146,15 +146,15 @@ import Testing
                                        "\(f.session.root)/_control/sessions/\(f.session.id)/config", json: ["gamma_limit_max": 2])
         let markets = try await f.client.fetchActiveMarkets()
         #expect(markets.count == 4)
-        let pages = try await f.session.requests(path: "/gamma/markets")
-        #expect(pages.count >= 3)   // clamped to 2 per page, then the empty page
+        let pages = try await f.session.requests(path: "/gamma/markets/keyset")
+        #expect(pages.count == 2)   // clamped to 2 per page: two pages, the second without a cursor
     }
 
     @Test func garbageBodiesAreParseErrorsNotCrashes() async throws {
         let f = try await fixture()
         defer { f.transport.shutdown() }
         try await f.session.addFaults([FakeFault(path: "/clob/book", body: "{\"asset_id\": [1,2,"),
-                                       FakeFault(path: "/gamma/markets", body: "<html>oops</html>")])
+                                       FakeFault(path: "/gamma/markets/keyset", body: "<html>oops</html>")])
         await #expect { try await f.client.fetchOrderBook(tokenId: "1") } throws: { ($0 as? PMError)?.kind == .parse }
         await #expect { try await f.client.fetchActiveMarkets() } throws: { ($0 as? PMError)?.kind == .parse }
     }

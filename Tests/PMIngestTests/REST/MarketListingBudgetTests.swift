@@ -1,9 +1,10 @@
 import Testing
 @testable import PMIngest
 
-/// A Gamma that never ends its listing: every page holds fresh markets, whatever the offset.
-/// `endAfterPages` makes it end after that many pages (an empty page), so a client without a page
-/// budget fails these tests instead of running forever.
+/// A Gamma that never ends its listing: every page holds fresh markets, whatever the offset or
+/// cursor. `endAfterPages` makes it end after that many pages (an empty page; on the keyset
+/// endpoint a page without next_cursor), so a client without a page budget fails these tests
+/// instead of running forever.
 final class EndlessGammaTransport: HTTPTransport, @unchecked Sendable {
     private let lock = Lock()
     private var served = 0
@@ -33,12 +34,14 @@ final class EndlessGammaTransport: HTTPTransport, @unchecked Sendable {
                 throw PMError(.cancelled, "cancelled while hanging")
             }
         }
-        if page >= endAfterPages { return HTTPResponse(status: 200, body: Array("[]".utf8)) }
+        let keyset = request.url.contains("/keyset?")
+        if page >= endAfterPages { return HTTPResponse(status: 200, body: Array((keyset ? #"{"markets":[]}"# : "[]").utf8)) }
         let rows = (0..<pageSize).map { index -> String in
             let n = page * pageSize + index
             return #"{"id":"\#(n)","conditionId":"0xe\#(n)","active":true,"closed":false,"clobTokenIds":"[\"\#(1000 + 2 * n)\",\"\#(1001 + 2 * n)\"]","outcomes":"[\"Yes\",\"No\"]"}"#
         }
-        return HTTPResponse(status: 200, body: Array("[\(rows.joined(separator: ","))]".utf8))
+        let list = "[\(rows.joined(separator: ","))]"
+        return HTTPResponse(status: 200, body: Array((keyset ? #"{"markets":\#(list),"next_cursor":"c\#(page + 1)"}"# : list).utf8))
     }
 }
 
@@ -81,7 +84,7 @@ func listingError(_ body: () async throws -> some Any) async -> PMError? {
     }
 
     @Test func aListingThatEndsWithinTheBudgetSucceeds() async throws {
-        // 4 full pages and the empty one: exactly 5 pages.
+        // 4 full pages and the final (empty, cursor-less) one: exactly 5 pages.
         let transport = EndlessGammaTransport(endAfterPages: 4)
         let client = try PolymarketClient(endpoints: endpoints, transport: transport, marketsPageSize: 3,
                                           listingBudget: ListingBudget(maxPages: 5, timeoutMs: 60_000))
@@ -144,7 +147,7 @@ func listingError(_ body: () async throws -> some Any) async -> PMError? {
     /// cancelled when the budget runs out, long before its own timeouts and retries would end it.
     @Test func hangingFakePageEndsAtTheTimeBudgetOverHTTP() async throws {
         let session = try await FakePolymarket.shared.newSession(preset: "basic")
-        try await session.addFaults([FakeFault(path: "/gamma/markets", hang: true)])
+        try await session.addFaults([FakeFault(path: "/gamma/markets/keyset", hang: true)])
         let transport = try CurlTransport(config: HTTPConfig(connectTimeoutMs: 2_000, totalTimeoutMs: 60_000, rateLimits: [:]))
         defer { transport.shutdown() }
         let client = try PolymarketClient(
@@ -152,6 +155,6 @@ func listingError(_ body: () async throws -> some Any) async -> PMError? {
             transport: transport, listingBudget: ListingBudget(maxPages: 1_000, timeoutMs: 1_000))
         let error = await listingError { try await client.fetchActiveMarkets() }
         #expect(error?.kind == .timeout && error?.message.contains("listing_timeout_ms") == true, "\(String(describing: error))")
-        #expect(try await session.requests(path: "/gamma/markets").count == 1)
+        #expect(try await session.requests(path: "/gamma/markets/keyset").count == 1)
     }
 }

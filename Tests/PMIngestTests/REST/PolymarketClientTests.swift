@@ -8,23 +8,28 @@ import Testing
         #"{"id":"\#(n)","conditionId":"0xc\#(n)","question":"Q\#(n)","active":\#(active),"closed":\#(closed),"clobTokenIds":"[\"\#(n)1\",\"\#(n)2\"]","outcomes":"[\"Yes\",\"No\"]","orderPriceMinTickSize":0.01}"#
     }
 
+    /// The legacy offset walk, reached because the keyset endpoint is not there (404).
     @Test func activeMarketsFollowPagesUntilEmpty() async throws {
         let transport = ScriptedTransport()
+        transport.on("http://fake/gamma/markets/keyset", status: 404, body: "{\"error\":\"not found\"}")
         transport.on("http://fake/gamma/markets?active=true&closed=false&limit=2&offset=0", body: "[\(market(1)),\(market(2))]")
         transport.on("http://fake/gamma/markets?active=true&closed=false&limit=2&offset=2", body: "[\(market(3, closed: true))]")
         transport.on("http://fake/gamma/markets?active=true&closed=false&limit=2&offset=3", body: "[]")
         let client = try PolymarketClient(endpoints: endpoints, transport: transport, marketsPageSize: 2)
         let markets = try await client.fetchActiveMarkets()
         #expect(markets.map(\.conditionId) == ["0xc1", "0xc2"])
-        #expect(transport.urls.count == 3)
+        #expect(transport.urls.filter { !$0.contains("/keyset") }.count == 3)
+        #expect(transport.urls.filter { $0.contains("/keyset") }.count == 1)   // the probe, not retried per page
     }
 
+    /// On the legacy offset walk (keyset gone: 410).
     @Test func repeatedPageEndsPaging() async throws {
         let transport = ScriptedTransport()
         transport.on("http://fake/gamma/markets", body: "[\(market(1))]")   // a server ignoring offset
+        transport.on("http://fake/gamma/markets/keyset", status: 410, body: "gone")
         let client = try PolymarketClient(endpoints: endpoints, transport: transport, marketsPageSize: 1)
         #expect(try await client.fetchActiveMarkets().count == 1)
-        #expect(transport.urls.count == 2)
+        #expect(transport.urls.filter { !$0.contains("/keyset") }.count == 2)
     }
 
     @Test func absentMarketIsNil() async throws {

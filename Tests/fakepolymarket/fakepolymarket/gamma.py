@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from . import util
+from . import keyset, util
 from .response import Response, error, json_response, not_found
 
 
@@ -13,6 +13,9 @@ def handle(session, method: str, path: str, query: dict, body: bytes) -> Respons
     data, config = session.snapshot()
     if method != "GET":
         return not_found("/gamma" + path)
+    paged = keyset.handle(session, path, query)
+    if paged is not None:
+        return paged
     if path in ("/markets", "/markets/"):
         if config["gamma_endless"] and not _is_lookup(query):
             return endless_page(session, config, query)
@@ -42,19 +45,26 @@ def list_markets(markets: list, config: dict, query: dict) -> Response:
     limit = min(limit, config["gamma_limit_max"])  # silent clamp, like the real service
     if config["gamma_offset_max"] is not None and offset > config["gamma_offset_max"]:
         return error(422, f"offset must be <= {config['gamma_offset_max']}")
+    out, err_response = filter_markets(markets, config, query)
+    if err_response is not None:
+        return err_response
+    return json_response(out[offset:offset + limit])
 
+
+def filter_markets(markets: list, config: dict, query: dict):
+    """(the markets the query's filters select, None) or (None, error Response)."""
     out = markets
     for flag in ("active", "closed", "archived"):
         want = util.parse_bool(query, flag)
         if want == "invalid":
-            return error(400, f"invalid {flag}: expected true or false")
+            return None, error(400, f"invalid {flag}: expected true or false")
         if want is not None:
             out = [m for m in out if bool(m.get(flag, False)) is want]
 
     cids = util.split_csv(query.get("condition_ids"))
     if query.get("condition_ids") is not None:
         if len(cids) > config["gamma_condition_ids_max"]:
-            return error(422, f"too many condition_ids: {len(cids)} > {config['gamma_condition_ids_max']}")
+            return None, error(422, f"too many condition_ids: {len(cids)} > {config['gamma_condition_ids_max']}")
         want = {c.lower() for c in cids}
         out = [m for m in out if str(m.get("conditionId", "")).lower() in want]
 
@@ -71,8 +81,7 @@ def list_markets(markets: list, config: dict, query: dict) -> Response:
     slugs = util.split_csv(query.get("slug"))
     if slugs:
         out = [m for m in out if m.get("slug") in set(slugs)]
-
-    return json_response(out[offset:offset + limit])
+    return out, None
 
 
 def _is_lookup(query: dict) -> bool:

@@ -1,6 +1,6 @@
 """Per-test isolated state.
 
-A Session holds: the data it serves (markets, books, trades, market_by_token, clob_markets),
+A Session holds: the data it serves (markets, books, trades, market_by_token, clob_markets, events),
 its config, its fault rules and the log of API requests it received.  Data values are replaced,
 never mutated in place (copy-on-write), so a route can take references under the lock and then
 read them without holding it.
@@ -14,7 +14,8 @@ import secrets
 import threading
 import time
 
-DATA_KEYS = ("markets", "books", "trades", "market_by_token", "clob_markets")
+DATA_KEYS = ("markets", "books", "trades", "market_by_token", "clob_markets", "events")
+_EMPTY = {"markets": [], "books": {}, "trades": [], "market_by_token": {}, "clob_markets": {}, "events": []}
 
 DEFAULT_CONFIG = {
     # Gzip API response bodies when the request says Accept-Encoding: gzip.
@@ -29,6 +30,14 @@ DEFAULT_CONFIG = {
     # Gamma GET /markets listing: every page is `limit` freshly made active markets whose ids never
     # repeat, whatever the offset, and no page is ever empty (a hostile or broken server).
     "gamma_endless": False,
+    # Gamma keyset paging (/markets/keyset, /events/keyset; keyset.py): false = both answer 404
+    # (a server without them); silent page clamps; how the final page says it is the last
+    # ("missing" next_cursor, "null" or "empty"); every page naming the same next cursor (a cycle).
+    "gamma_keyset": True,
+    "gamma_keyset_markets_max": 100,
+    "gamma_keyset_events_max": 100,
+    "gamma_keyset_end": "missing",
+    "gamma_keyset_cursor_repeat": False,
     # Data API GET /trades: default limit, silent clamp, offset ceiling (beyond -> 400).
     "trades_limit_default": 100,
     "trades_limit_max": 10000,
@@ -51,9 +60,12 @@ def _check_config(patch) -> dict:
     for k, v in patch.items():
         if k not in DEFAULT_CONFIG:
             raise ValidationError(f"unknown config key {k!r}; known: {sorted(DEFAULT_CONFIG)}")
-        if k in ("gzip", "trades_sort", "gamma_endless"):
+        if k in ("gzip", "trades_sort", "gamma_endless", "gamma_keyset", "gamma_keyset_cursor_repeat"):
             if not isinstance(v, bool):
                 raise ValidationError(f"config {k} must be a boolean")
+        elif k == "gamma_keyset_end":
+            if v not in ("missing", "null", "empty"):
+                raise ValidationError(f"config {k} must be \"missing\", \"null\" or \"empty\"")
         elif k == "gamma_offset_max":
             if v is not None and (not isinstance(v, int) or isinstance(v, bool) or v < 0):
                 raise ValidationError(f"config {k} must be a non-negative integer or null")
@@ -72,7 +84,7 @@ def check_data(patch: dict, *, allow_config: bool = True) -> dict:
     for k, v in patch.items():
         if k == "config" and allow_config:
             out[k] = _check_config(v)
-        elif k in ("markets", "trades"):
+        elif k in ("markets", "trades", "events"):
             if not isinstance(v, list) or not all(isinstance(x, dict) for x in v):
                 raise ValidationError(f"{k} must be an array of objects")
             out[k] = v
@@ -99,7 +111,7 @@ class Session:
         self.id = sid
         self.lock = threading.Lock()
         self.created = time.time()
-        self.data = {"markets": [], "books": {}, "trades": [], "market_by_token": {}, "clob_markets": {}}
+        self.data = {k: type(v)() for k, v in _EMPTY.items()}
         self.config = dict(DEFAULT_CONFIG)
         self.faults: list = []      # list[faults.Rule]
         self.requests: list = []    # list[dict]
@@ -132,7 +144,7 @@ class Session:
     def replace_data(self, data: dict) -> dict:
         checked = check_data(data, allow_config=False)
         with self.lock:
-            self.data = {"markets": [], "books": {}, "trades": [], "market_by_token": {}, "clob_markets": {}}
+            self.data = {k: type(v)() for k, v in _EMPTY.items()}
             self.data.update(checked)
             return self.counts()
 

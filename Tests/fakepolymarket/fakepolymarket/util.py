@@ -21,7 +21,10 @@ def json_in_string(value) -> list:
 
 
 def market_token_ids(market: dict) -> list[str]:
-    return [str(t) for t in json_in_string(market.get("clobTokenIds"))]
+    """The market's asset ids: `positionIds` (array or JSON-in-string) for a "v2" market,
+    `clobTokenIds` otherwise (docs/wire/gamma.md)."""
+    field = "positionIds" if market.get("version") == "v2" else "clobTokenIds"
+    return [str(t) for t in json_in_string(market.get(field))]
 
 
 def parse_int(query: dict, name: str, default):
