@@ -366,10 +366,15 @@ typedef struct pm_token_meta_input {
     bool closed;
     int64_t end_date_ms;         /**< 0 when unknown */
     const char *market_slug;     /**< optional */
+    /* version 2: */
+    const char *protocol_version; /**< optional: the market's protocol, "v1" or "v2" (Gamma's
+                                       `version`); NULL or "" = unknown. Anything else is
+                                       PM_E_INVALID_ARG. */
 } pm_token_meta_input;
-#define PM_TOKEN_META_INPUT_VERSION 1
+#define PM_TOKEN_META_INPUT_VERSION 2
 #define PM_TOKEN_META_INPUT_INIT \
-    { PM_TOKEN_META_INPUT_VERSION, NULL, NULL, NULL, NULL, -1, NULL, NULL, false, false, false, 0, NULL }
+    { PM_TOKEN_META_INPUT_VERSION, NULL, NULL, NULL, NULL, -1, NULL, NULL, false, false, false, 0, NULL, NULL }
+/* Version 1 structs (without protocol_version) are still accepted: the protocol is then unknown. */
 
 /** What an upsert did. Append-only. */
 typedef enum pm_change {
@@ -432,6 +437,9 @@ PM_EXTERN int64_t pm_token_meta_end_date_ms(const pm_token_meta *meta);
 PM_EXTERN const char *pm_token_meta_market_slug(const pm_token_meta *meta);
 /** When the record was last written, ms since the epoch. */
 PM_EXTERN int64_t pm_token_meta_updated_at_ms(const pm_token_meta *meta);
+/** The market's protocol version, "v1" or "v2"; "" when unknown (records stored before it was
+ * kept, or written without it). Borrowed from the record. Thread: any. */
+PM_EXTERN const char *pm_token_meta_protocol_version(const pm_token_meta *meta);
 
 /* ============================================================================================ */
 /* REST: pm_client — Gamma, CLOB and Data API over libcurl                                     */
@@ -563,6 +571,53 @@ PM_EXTERN size_t pm_market_token_count(const pm_market *market);
 PM_EXTERN const char *pm_market_token_id(const pm_market *market, size_t index);
 /** Outcome name of `index` (e.g. "Yes"); "" when unknown or out of range. */
 PM_EXTERN const char *pm_market_token_outcome(const pm_market *market, size_t index);
+/**
+ * The market's protocol version: "v1" or "v2" (Gamma's `version`; a market without one is "v1").
+ * It decided where its token ids came from: `clobTokenIds` for v1, `positionIds` for v2. A market
+ * with an unknown version, or v2 without positionIds, is refused at decoding (PM_E_PARSE naming
+ * it). "" for NULL. Borrowed from the record. Thread: any.
+ */
+PM_EXTERN const char *pm_market_protocol_version(const pm_market *market);
+
+/* ---- Gamma events ----------------------------------------------------------------------------- */
+
+/** A list of Gamma events (owned by the caller). Not the stream's pm_event. */
+typedef struct pm_gamma_events pm_gamma_events;
+/** One Gamma event: a group of related markets (read-only record). */
+typedef struct pm_gamma_event pm_gamma_event;
+
+/**
+ * Every Gamma event whose `closed` is as asked (false: the open ones; true: resolved ones, e.g.
+ * for a backfill), each with its markets. Walked and bounded exactly like
+ * pm_client_fetch_active_markets(): keyset pages by cursor, the legacy offset listing only when
+ * the keyset endpoint answers its first page with 404/410; PM_E_TOO_LARGE / PM_E_TIMEOUT past the
+ * client's listing budget; PM_E_PARSE for cursors that cycle, a page of only already-seen events,
+ * or an event or market the decoder refuses; PM_E_HTTP, PM_E_NETWORK, PM_E_CANCELLED as any call.
+ * *out stays NULL on error: never a truncated list.
+ * Ownership: *out is owned by the caller; free it with pm_gamma_events_free().
+ * Thread: any; blocks the calling thread only.
+ */
+PM_EXTERN pm_status pm_client_fetch_events(pm_client *client, bool closed, pm_gamma_events **out);
+/** Number of events in the list; 0 for NULL. */
+PM_EXTERN size_t pm_gamma_events_count(const pm_gamma_events *events);
+/** The event at `index`, borrowed from the list; NULL when out of range. */
+PM_EXTERN const pm_gamma_event *pm_gamma_events_at(const pm_gamma_events *events, size_t index);
+/** Frees the list and every event and market borrowed from it. NULL is a no-op. */
+PM_EXTERN void pm_gamma_events_free(pm_gamma_events *events);
+
+/* Event accessors: strings borrowed from the record; a NULL record gives "", 0 or false. */
+PM_EXTERN const char *pm_gamma_event_id(const pm_gamma_event *event);
+/** "" when the event has none. */
+PM_EXTERN const char *pm_gamma_event_slug(const pm_gamma_event *event);
+/** "" when the event has none. */
+PM_EXTERN const char *pm_gamma_event_title(const pm_gamma_event *event);
+PM_EXTERN bool pm_gamma_event_active(const pm_gamma_event *event);
+PM_EXTERN bool pm_gamma_event_closed(const pm_gamma_event *event);
+/** Number of the event's markets. */
+PM_EXTERN size_t pm_gamma_event_market_count(const pm_gamma_event *event);
+/** The event's market at `index`, borrowed from the event (read it with the pm_market_*
+ * accessors; never pass it to pm_market_free()); NULL when out of range. */
+PM_EXTERN const pm_market *pm_gamma_event_market_at(const pm_gamma_event *event, size_t index);
 
 /** Book side. Append-only. */
 typedef enum pm_side {

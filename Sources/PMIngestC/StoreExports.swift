@@ -227,7 +227,26 @@ private func tokenMeta(from input: pm_token_meta_input) throws -> PolymarketToke
         outcomeIndex: input.outcome_index >= 0 ? Int(input.outcome_index) : nil,
         tickSize: tickSize, minOrderSize: minOrderSize, negRisk: input.neg_risk, active: input.active,
         closed: input.closed, endDateMs: input.end_date_ms > 0 ? input.end_date_ms : nil,
-        marketSlug: try optionalString(input.market_slug, "market_slug"))
+        marketSlug: try optionalString(input.market_slug, "market_slug"),
+        protocolVersion: try protocolVersion(input.version >= 2 ? input.protocol_version : nil))
+}
+
+/// Version 2's protocol_version: NULL/"" unknown, "v1"/"v2", anything else refused.
+private func protocolVersion(_ pointer: UnsafePointer<CChar>?) throws -> MarketProtocolVersion? {
+    guard let text = try optionalString(pointer, "protocol_version"), !text.isEmpty else { return nil }
+    guard let version = MarketProtocolVersion(rawValue: text) else {
+        throw PMError(.invalidArgument, "protocol_version: must be \"v1\", \"v2\", NULL or \"\", got \"\(text)\"")
+    }
+    return version
+}
+
+/// The caller's pm_token_meta_input: a version 1 struct ends before protocol_version (its bytes
+/// past that are not the caller's), so only its fields are read.
+private func tokenMetaInput(_ pointer: UnsafePointer<pm_token_meta_input>) throws -> pm_token_meta_input {
+    var defaults = pm_token_meta_input()
+    defaults.outcome_index = -1
+    return VersionedOptions.read(pointer, newVersion: 2, olderBytes: try VersionedOptions.bytes(before: \pm_token_meta_input.protocol_version),
+                                 defaults: defaults)
 }
 
 @c @implementation
@@ -236,7 +255,7 @@ public func pm_store_upsert_token_meta(_ store: OpaquePointer?, _ meta: UnsafePo
     withStatus {
         let handle = try PMIngestC.store(store)
         let input = try requireArgument(meta, "meta")
-        let change = try handle.tokenMetas.upsert(try tokenMeta(from: input.pointee))
+        let change = try handle.tokenMetas.upsert(try tokenMeta(from: try tokenMetaInput(input)))
         switch change {
         case .inserted: outChange?.pointee = PM_CHANGE_INSERTED
         case .updated: outChange?.pointee = PM_CHANGE_UPDATED

@@ -880,10 +880,11 @@ static void test_markets(void) {
     session_post(sid, "config", "{\"gamma_limit_max\":2}");
     client = client_for(sid, 0, 0, 0);
 
-    /* Gamma clamps the page to 2 silently; the client must page until an empty page. */
+    /* Gamma clamps the page to 2 silently; the client must page by cursor until a page has none. */
     CHECK_STATUS(pm_client_fetch_active_markets(client, &markets), PM_OK);
     CHECK_I64(pm_markets_count(markets), 4);
-    CHECK_I64(count_requests(sid, "/gamma/markets"), 3); /* 2 + 2 + 0 */
+    CHECK_I64(count_requests(sid, "/gamma/markets/keyset"), 2); /* 2 + 2, the second without a cursor */
+    CHECK_I64(count_requests(sid, "/gamma/markets"), 0);        /* no offset fallback */
     CHECK(find_market(markets, D_COND) == NULL);          /* closed */
     CHECK(find_market(markets, B2_COND) != NULL);
     CHECK(pm_markets_at(markets, 4) == NULL);
@@ -1044,8 +1045,10 @@ static void test_metadata_sync(void) {
     CHECK_FAILS(pm_metadata_sync(client, NULL, NULL, NULL, NULL, NULL), PM_E_INVALID_ARG);
     CHECK_FAILS(pm_metadata_sync(NULL, store, NULL, NULL, NULL, NULL), PM_E_INVALID_ARG);
 
-    /* a failed fetch writes nothing and reports the HTTP error */
-    session_post(sid, "faults", "{\"rules\":[{\"path\":\"/gamma/markets\",\"times\":1,\"status\":404}]}");
+    /* a failed fetch writes nothing and reports the HTTP error (the keyset 404 falls back to the
+     * offset listing, whose 404 is the error) */
+    session_post(sid, "faults", "{\"rules\":[{\"path\":\"/gamma/markets/keyset\",\"times\":1,\"status\":404},"
+                                "{\"path\":\"/gamma/markets\",\"times\":1,\"status\":404}]}");
     CHECK_FAILS(pm_metadata_sync(client, store, NULL, NULL, NULL, NULL), PM_E_HTTP);
 
     pm_store_free(store);
@@ -1087,7 +1090,7 @@ static void test_listing_budgets(void) {
     CHECK(markets == NULL);
     CHECK(contains(pmt_last_msg, "listing_max_pages") && contains(pmt_last_msg, "5 pages"));
     CHECK(contains(pmt_last_msg, "10 markets"));
-    CHECK_I64(count_requests(sid, "/gamma/markets"), 5);
+    CHECK_I64(count_requests(sid, "/gamma/markets/keyset"), 5);
 
     /* metadata sync inherits it, and writes nothing */
     CHECK_STATUS(pm_store_open(":memory:", NULL, &store), PM_OK);
@@ -1110,13 +1113,13 @@ static void test_listing_budgets(void) {
     /* time budget over one page that hangs: the request in flight is cancelled long before its
      * own 60 s timeout and retries would end it */
     new_session("listing-hang", "basic", hang_sid, sizeof hang_sid);
-    session_post(hang_sid, "faults", "{\"rules\":[{\"path\":\"/gamma/markets\",\"hang\":true}]}");
+    session_post(hang_sid, "faults", "{\"rules\":[{\"path\":\"/gamma/markets/keyset\",\"hang\":true}]}");
     client = listing_client(hang_sid, 1000, 1000, 60000);
     markets = SENTINEL(pm_markets);
     CHECK_FAILS(pm_client_fetch_active_markets(client, &markets), PM_E_TIMEOUT);
     CHECK(markets == NULL);
     CHECK(contains(pmt_last_msg, "listing_timeout_ms"));
-    CHECK_I64(count_requests(hang_sid, "/gamma/markets"), 1);
+    CHECK_I64(count_requests(hang_sid, "/gamma/markets/keyset"), 1);
     /* the client is still usable afterwards: a listing that fits its budget succeeds */
     session_clear_faults(hang_sid);
     CHECK_STATUS(pm_client_fetch_active_markets(client, &markets), PM_OK);
@@ -1340,22 +1343,22 @@ static void test_http_errors(void) {
     CHECK(contains(pmt_last_msg, "403"));
     CHECK(contains(pmt_last_msg, "Attention Required! | Cloudflare"));
     if (!contains(pmt_last_msg, "Attention Required! | Cloudflare")) fprintf(stderr, "     message: %s\n", pmt_last_msg);
-    CHECK_I64(count_requests(sid, "/gamma/markets"), 1);
+    CHECK_I64(count_requests(sid, "/gamma/markets/keyset"), 1);
 
     /* garbage 200 body */
-    session_post(sid, "faults", "{\"rules\":[{\"path\":\"/gamma/markets\",\"times\":1,\"body\":\"<<not json>>\"}]}");
+    session_post(sid, "faults", "{\"rules\":[{\"path\":\"/gamma/markets/keyset\",\"times\":1,\"body\":\"<<not json>>\"}]}");
     markets = SENTINEL(pm_markets);
     CHECK_FAILS(pm_client_fetch_active_markets(client, &markets), PM_E_PARSE);
     CHECK(markets == NULL);
 
-    /* valid JSON of the wrong shape */
-    session_post(sid, "faults", "{\"rules\":[{\"path\":\"/gamma/markets\",\"times\":1,\"body\":\"{\\\"markets\\\":[]}\"}]}");
+    /* valid JSON of the wrong shape (a bare array where the keyset envelope belongs) */
+    session_post(sid, "faults", "{\"rules\":[{\"path\":\"/gamma/markets/keyset\",\"times\":1,\"body\":\"[]\"}]}");
     markets = SENTINEL(pm_markets);
     CHECK_FAILS(pm_client_fetch_active_markets(client, &markets), PM_E_PARSE);
     CHECK(markets == NULL);
 
     /* a truncated body (the connection drops mid-answer) is a network failure */
-    session_post(sid, "faults", "{\"rules\":[{\"path\":\"/gamma/markets\",\"truncate_at\":50,\"gzip\":false}]}");
+    session_post(sid, "faults", "{\"rules\":[{\"path\":\"/gamma/markets/keyset\",\"truncate_at\":50,\"gzip\":false}]}");
     markets = SENTINEL(pm_markets);
     {
         pm_client *one = client_for(sid, 2000, 1, 0);
@@ -1381,7 +1384,7 @@ static void test_timeout(void) {
 
     new_session("timeout", "basic", sid, sizeof sid);
     client = client_for(sid, 300, 1, 0);
-    session_post(sid, "faults", "{\"rules\":[{\"path\":\"/gamma/markets\",\"hang\":true}]}");
+    session_post(sid, "faults", "{\"rules\":[{\"path\":\"/gamma/markets/keyset\",\"hang\":true}]}");
     t0 = mono_s();
     CHECK_FAILS(pm_client_fetch_active_markets(client, &markets), PM_E_TIMEOUT);
     elapsed = mono_s() - t0;
@@ -1389,7 +1392,7 @@ static void test_timeout(void) {
     CHECK(elapsed >= 0.25);
     CHECK(elapsed < 2.0 * g_time_scale);
     if (elapsed >= 2.0 * g_time_scale) fprintf(stderr, "     timeout took %.3f s\n", elapsed);
-    CHECK_I64(count_requests(sid, "/gamma/markets"), 1);
+    CHECK_I64(count_requests(sid, "/gamma/markets/keyset"), 1);
     session_clear_faults(sid);
     pm_client_free(client);
 }
@@ -1402,10 +1405,10 @@ static void test_too_large(void) {
 
     new_session("large", "basic", sid, sizeof sid);
     client = client_for(sid, 5000, 4, 4096);
-    session_post(sid, "faults", "{\"rules\":[{\"path\":\"/gamma/markets\",\"oversize_bytes\":100000}]}");
+    session_post(sid, "faults", "{\"rules\":[{\"path\":\"/gamma/markets/keyset\",\"oversize_bytes\":100000}]}");
     CHECK_FAILS(pm_client_fetch_active_markets(client, &markets), PM_E_TOO_LARGE);
     CHECK(markets == NULL);
-    CHECK_I64(count_requests(sid, "/gamma/markets"), 1); /* never retried */
+    CHECK_I64(count_requests(sid, "/gamma/markets/keyset"), 1); /* never retried */
     session_post(sid, "faults", "{\"rules\":[{\"path\":\"/data/trades\",\"oversize_bytes\":100000}]}");
     CHECK_FAILS(pm_client_fetch_trades(client, A_YES, 10, &trades), PM_E_TOO_LARGE);
     CHECK(trades == NULL);
