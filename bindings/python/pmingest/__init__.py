@@ -50,6 +50,7 @@ from .errors import (
     PmTooLargeError,
 )
 from .client import Market, MarketToken, OrderBook, OrderBookLevel, PolymarketClient
+from .gamma import GammaEvent
 from .fetcher import TradeFetcher, fetch_recent_trades
 from .numbers import format_decimal, parse_decimal
 from .processor import EventProcessor, ProcessedEvent
@@ -84,6 +85,7 @@ __all__ = [
     "PolymarketClient",
     "Market",
     "MarketToken",
+    "GammaEvent",
     "OrderBook",
     "OrderBookLevel",
     "TradeFetcher",

@@ -59,7 +59,7 @@ PM_DECIMAL_SCALE = 1_000_000
 
 PM_STORE_OPTIONS_VERSION = 1
 PM_TRADE_INPUT_VERSION = 1
-PM_TOKEN_META_INPUT_VERSION = 1
+PM_TOKEN_META_INPUT_VERSION = 2
 
 PM_CHANGE_INSERTED = 1
 PM_CHANGE_UPDATED = 2
@@ -236,8 +236,18 @@ class Fetcher(_Opaque):
     """struct pm_fetcher"""
 
 
+class GammaEvents(_Opaque):
+    """struct pm_gamma_events"""
+
+
+class GammaEvent(_Opaque):
+    """struct pm_gamma_event"""
+
+
 ClientP = POINTER(Client)
 MarketsP = POINTER(Markets)
+GammaEventsP = POINTER(GammaEvents)
+GammaEventP = POINTER(GammaEvent)
 MarketP = POINTER(Market)
 BookP = POINTER(Book)
 BooksP = POINTER(Books)
@@ -331,6 +341,8 @@ class TokenMetaInput(Structure):
         ("closed", c_bool),
         ("end_date_ms", c_int64),
         ("market_slug", c_char_p),
+        # version 2:
+        ("protocol_version", c_char_p),
     ]
 
 
@@ -580,6 +592,8 @@ pm_token_meta_end_date_ms = _declare("pm_token_meta_end_date_ms", c_int64, [Toke
 pm_token_meta_market_slug = _declare("pm_token_meta_market_slug", c_char_p, [TokenMetaP])
 # int64_t pm_token_meta_updated_at_ms(const pm_token_meta *meta);
 pm_token_meta_updated_at_ms = _declare("pm_token_meta_updated_at_ms", c_int64, [TokenMetaP])
+# const char *pm_token_meta_protocol_version(const pm_token_meta *meta);
+pm_token_meta_protocol_version = _declare("pm_token_meta_protocol_version", c_char_p, [TokenMetaP])
 
 
 # ---- REST: pm_client --------------------------------------------------------------------------
@@ -641,6 +655,31 @@ pm_market_token_count = _declare("pm_market_token_count", c_size_t, [MarketP])
 pm_market_token_id = _declare("pm_market_token_id", c_char_p, [MarketP, c_size_t])
 # const char *pm_market_token_outcome(const pm_market *market, size_t index);
 pm_market_token_outcome = _declare("pm_market_token_outcome", c_char_p, [MarketP, c_size_t])
+# const char *pm_market_protocol_version(const pm_market *market);
+pm_market_protocol_version = _declare("pm_market_protocol_version", c_char_p, [MarketP])
+
+# ---- REST: Gamma events -----------------------------------------------------------------------
+# pm_status pm_client_fetch_events(pm_client *client, bool closed, pm_gamma_events **out);
+pm_client_fetch_events = _declare(
+    "pm_client_fetch_events", STATUS, [ClientP, c_bool, POINTER(GammaEventsP)]
+)
+# size_t pm_gamma_events_count(const pm_gamma_events *events);
+pm_gamma_events_count = _declare("pm_gamma_events_count", c_size_t, [GammaEventsP])
+# const pm_gamma_event *pm_gamma_events_at(const pm_gamma_events *events, size_t index);
+pm_gamma_events_at = _declare("pm_gamma_events_at", GammaEventP, [GammaEventsP, c_size_t])
+# void pm_gamma_events_free(pm_gamma_events *events);
+pm_gamma_events_free = _declare("pm_gamma_events_free", None, [GammaEventsP])
+# const char *pm_gamma_event_id(const pm_gamma_event *event); (and slug, title)
+pm_gamma_event_id = _declare("pm_gamma_event_id", c_char_p, [GammaEventP])
+pm_gamma_event_slug = _declare("pm_gamma_event_slug", c_char_p, [GammaEventP])
+pm_gamma_event_title = _declare("pm_gamma_event_title", c_char_p, [GammaEventP])
+# bool pm_gamma_event_active(const pm_gamma_event *event); (and closed)
+pm_gamma_event_active = _declare("pm_gamma_event_active", c_bool, [GammaEventP])
+pm_gamma_event_closed = _declare("pm_gamma_event_closed", c_bool, [GammaEventP])
+# size_t pm_gamma_event_market_count(const pm_gamma_event *event);
+pm_gamma_event_market_count = _declare("pm_gamma_event_market_count", c_size_t, [GammaEventP])
+# const pm_market *pm_gamma_event_market_at(const pm_gamma_event *event, size_t index);
+pm_gamma_event_market_at = _declare("pm_gamma_event_market_at", MarketP, [GammaEventP, c_size_t])
 
 # ---- REST: order books ------------------------------------------------------------------------
 # pm_status pm_client_fetch_orderbook(pm_client *client, const char *token_id, pm_book **out);

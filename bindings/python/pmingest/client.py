@@ -58,7 +58,9 @@ class MarketToken:
 @dataclass(frozen=True)
 class Market:
     """A Gamma market. ``tick_size``/``min_order_size`` are exact (None when unknown);
-    ``end_date`` is an aware UTC datetime (None when unknown); ``tokens`` are in outcome order."""
+    ``end_date`` is an aware UTC datetime (None when unknown); ``tokens`` are in outcome order.
+    ``protocol_version`` is "v1" or "v2" (Gamma's ``version``; a market without one is "v1"): it
+    decided where the token ids came from (``clobTokenIds`` for v1, ``positionIds`` for v2)."""
 
     id: str
     condition_id: str
@@ -72,6 +74,7 @@ class Market:
     min_order_size: Optional[Decimal]
     end_date: Optional[datetime]
     tokens: Tuple[MarketToken, ...]
+    protocol_version: str = "v1"
 
     @property
     def token_ids(self) -> Tuple[str, ...]:
@@ -137,6 +140,7 @@ def _read_market(ptr: "ctypes._Pointer") -> Market:
         min_order_size=_convert.parse_optional_decimal_text(_ffi.pm_market_min_order_size(ptr)),
         end_date=_convert.optional_from_ms(_ffi.pm_market_end_date_ms(ptr)),
         tokens=tokens,
+        protocol_version=_ffi.text(_ffi.pm_market_protocol_version(ptr)),
     )
 
 
@@ -286,10 +290,11 @@ class PolymarketClient:
         return self._guard is None or self._guard.closed
 
     def fetch_active_markets(self) -> List[Market]:
-        """Every active, not-closed market from Gamma, following the pages to the end (Gamma
-        clamps ``limit`` silently; only an empty page, or one with nothing new, ends the
-        listing), within the client's listing budget: ``PmTooLargeError`` after
-        ``listing_max_pages`` pages, ``PmTimeoutError`` after ``listing_timeout_ms``."""
+        """Every active, not-closed market from Gamma, following the keyset cursor to the end
+        (Gamma clamps ``limit`` silently; only a page without a next cursor ends the listing; the
+        legacy offset listing is used only when the keyset endpoint is not there), within the
+        client's listing budget: ``PmTooLargeError`` after ``listing_max_pages`` pages,
+        ``PmTimeoutError`` after ``listing_timeout_ms``; ``PmParseError`` for cursors that cycle."""
 
         def work() -> List[Market]:
             out = _ffi.MarketsP()
@@ -302,6 +307,27 @@ class PolymarketClient:
                 ]
             finally:
                 _ffi.pm_markets_free(out)
+
+        return self._run(work)
+
+    def fetch_events(self, closed: bool = False) -> "List[GammaEvent]":
+        """Every Gamma event whose ``closed`` is as asked (False: the open ones; True: resolved
+        ones, e.g. for a backfill), each with its markets (``GammaEvent``). Walked and bounded
+        like ``fetch_active_markets``: keyset pages by cursor, the legacy offset listing only when
+        the keyset endpoint is not there; ``PmParseError`` for cursors that cycle, a page of only
+        already-seen events, or an event or market the decoder refuses."""
+        from .gamma import read_events
+
+        flag = _convert.check_bool(closed, "closed")
+
+        def work() -> "List[GammaEvent]":
+            out = _ffi.GammaEventsP()
+            with self._use() as client:
+                _ffi.pm_client_fetch_events(client, flag, ctypes.byref(out))
+            try:
+                return read_events(out)
+            finally:
+                _ffi.pm_gamma_events_free(out)
 
         return self._run(work)
 

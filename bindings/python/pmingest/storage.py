@@ -62,7 +62,9 @@ class PolymarketTrade:
 
 @dataclass(frozen=True)
 class PolymarketTokenMeta:
-    """Metadata of one CLOB token. ``updated_at`` is ignored on writes and filled on reads."""
+    """Metadata of one CLOB token. ``updated_at`` is ignored on writes and filled on reads.
+    ``protocol_version`` is the market's protocol, "v1" or "v2" (None: unknown, e.g. a record
+    stored before it was kept)."""
 
     token_id: str
     condition_id: str
@@ -77,6 +79,7 @@ class PolymarketTokenMeta:
     end_date: Optional[datetime] = None
     market_slug: Optional[str] = None
     updated_at: Optional[datetime] = None
+    protocol_version: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -401,6 +404,7 @@ def _fill_token_meta_input(target: _ffi.TokenMetaInput, meta: object, keep: List
     target.closed = _convert.check_bool(meta.closed, "closed")
     target.end_date_ms = 0 if meta.end_date is None else _convert.to_ms(meta.end_date, "end_date")
     target.market_slug = _convert.encode_optional(meta.market_slug, "market_slug", keep)
+    target.protocol_version = _convert.encode_optional(meta.protocol_version, "protocol_version", keep)
 
 
 def _read_token_meta(ptr: "ctypes._Pointer") -> PolymarketTokenMeta:
@@ -419,6 +423,7 @@ def _read_token_meta(ptr: "ctypes._Pointer") -> PolymarketTokenMeta:
         end_date=_convert.optional_from_ms(_ffi.pm_token_meta_end_date_ms(ptr)),
         market_slug=_ffi.optional_text(_ffi.pm_token_meta_market_slug(ptr)),
         updated_at=_convert.optional_from_ms(_ffi.pm_token_meta_updated_at_ms(ptr)),
+        protocol_version=_ffi.optional_text(_ffi.pm_token_meta_protocol_version(ptr)),
     )
 
 

@@ -64,6 +64,8 @@ _OPAQUE = {
     "pm_client": _ffi.Client,
     "pm_markets": _ffi.Markets,
     "pm_market": _ffi.Market,
+    "pm_gamma_events": _ffi.GammaEvents,
+    "pm_gamma_event": _ffi.GammaEvent,
     "pm_book": _ffi.Book,
     "pm_books": _ffi.Books,
     "pm_fetcher": _ffi.Fetcher,

@@ -340,7 +340,7 @@ def test_pagination_follows_clamped_pages(fake):
     markets = fake.client().fetch_active_markets()
     assert len(markets) == 4
     assert len({m.condition_id for m in markets}) == 4
-    assert len(fake.requests("/gamma/markets")) >= 3  # 2 per page, then the empty page
+    assert len(fake.requests("/gamma/markets/keyset")) == 2  # 2 per page, the second without a cursor
 
 
 def test_orderbooks(fake):
@@ -396,7 +396,7 @@ def test_endless_listing_stops_at_the_page_budget(fake, db):
         client.fetch_active_markets()
     message = str(caught.value)
     assert "listing_max_pages" in message and "5 pages" in message and "10 markets" in message
-    assert len(fake.requests("/gamma/markets")) == 5
+    assert len(fake.requests("/gamma/markets/keyset")) == 5
     with pytest.raises(pmingest.PmTooLargeError):
         pmingest.MetadataSync(client, db).sync()
     assert pmingest.TokenMetaRepository(db).list() == []
@@ -414,12 +414,12 @@ def test_hanging_page_ends_at_the_time_budget(fake):
     """The time budget cancels the request in flight: a page that never answers ends the listing
     long before the request's own 60 s timeout and retries would."""
     fake.seed("basic")
-    fake.faults({"path": "/gamma/markets", "hang": True})
+    fake.faults({"path": "/gamma/markets/keyset", "hang": True})
     client = fake.client(total_timeout_ms=60_000, listing_timeout_ms=1000)
     with pytest.raises(pmingest.PmTimeoutError) as caught:
         client.fetch_active_markets()
     assert "listing_timeout_ms" in str(caught.value)
-    assert len(fake.requests("/gamma/markets")) == 1
+    assert len(fake.requests("/gamma/markets/keyset")) == 1
 
 
 def test_metadata_sync_saves_trades_and_moves_watermarks(fake, db):
@@ -483,7 +483,7 @@ def test_cloudflare_403_is_an_http_error_naming_status_and_title(fake):
     assert "403" in message
     assert "Sorry, you have been blocked" in message or "Attention Required" in message
     assert "<html" not in message.lower()
-    assert len(fake.requests("/gamma/markets")) == 1
+    assert len(fake.requests("/gamma/markets/keyset")) == 1
 
 
 def test_hang_with_small_timeouts_is_a_timeout(fake):
@@ -506,7 +506,7 @@ def test_oversize_response_is_too_large(fake):
 def test_garbage_bodies_are_parse_errors(fake):
     fake.faults(
         {"path": "/clob/book", "body": '{"asset_id": [1,2,'},
-        {"path": "/gamma/markets", "body": "<html>oops</html>"},
+        {"path": "/gamma/markets/keyset", "body": "<html>oops</html>"},
     )
     client = fake.client()
     with pytest.raises(pmingest.PmParseError):
@@ -594,7 +594,7 @@ def test_cancel_from_another_thread(fake):
 
 
 def test_cancel_a_call_running_on_a_background_thread(fake):
-    fake.faults({"path": "/gamma/markets", "times": 1, "hang": True})
+    fake.faults({"path": "/gamma/markets/keyset", "times": 1, "hang": True})
     client = fake.client(total_timeout_ms=30_000)
     caught = []
 
@@ -606,7 +606,7 @@ def test_cancel_a_call_running_on_a_background_thread(fake):
 
     worker = threading.Thread(target=run)
     worker.start()
-    fake.wait_for_request("/gamma/markets")
+    fake.wait_for_request("/gamma/markets/keyset")
     time.sleep(0.05)
     client.cancel()
     worker.join(3)
