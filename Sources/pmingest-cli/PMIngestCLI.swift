@@ -8,7 +8,7 @@ struct PMIngestCLI: AsyncParsableCommand {
         commandName: "pmingest",
         abstract: "Polymarket market-data ingestion: markets, books, trades, streams, SQLite storage.",
         version: "0.1.0",
-        subcommands: [Markets.self, Book.self, Trades.self, Verify.self, Stream.self, Sync.self, Record.self,
+        subcommands: [Markets.self, Events.self, Book.self, Trades.self, Verify.self, Stream.self, Sync.self, Record.self,
                       Demo.self, Store.self])
 
     /// Errors end as one clear line and a meaningful exit code, never a stack trace.
