@@ -526,11 +526,14 @@ PM_EXTERN pm_status pm_client_cancel(pm_client *client);
  */
 
 /**
- * Every active, not-closed market from Gamma, following pages to the end — within the client's
- * listing budget: PM_E_TOO_LARGE when the listing has not ended after listing_max_pages pages,
- * PM_E_TIMEOUT when it has not ended within listing_timeout_ms (the request in flight is
- * cancelled). Either way pm_last_error() names the budget and the pages and markets seen, and
- * *out stays NULL: a listing is never silently truncated. A page with nothing new ends it.
+ * Every active, not-closed market from Gamma, following keyset pages by cursor to the end (the
+ * legacy offset listing only when the keyset endpoint answers its first page with 404/410) —
+ * within the client's listing budget: PM_E_TOO_LARGE when the listing has not ended after
+ * listing_max_pages pages, PM_E_TIMEOUT when it has not ended within listing_timeout_ms (the
+ * request in flight is cancelled). Either way pm_last_error() names the budget and the pages and
+ * markets seen, and *out stays NULL: a listing is never silently truncated. PM_E_PARSE for
+ * cursors that cycle, a page of only already-seen markets, or a market the decoder refuses (an
+ * unknown `version`, v2 without positionIds; see pm_market_protocol_version()).
  * Ownership: *out is owned by the caller; free it with pm_markets_free().
  */
 PM_EXTERN pm_status pm_client_fetch_active_markets(pm_client *client, pm_markets **out);

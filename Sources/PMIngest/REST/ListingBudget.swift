@@ -3,9 +3,9 @@
 /// page, or a page that never arrives — cannot hold the caller (and its memory) forever.
 /// Exceeding a budget is an error naming the budget, never a silently truncated list.
 ///
-/// Defaults: the real Gamma lists tens of thousands of active markets, at most 500 a page
-/// (clamped silently, maybe lower): about 100 pages, a few hundred if the clamp drops to 100.
-/// 1,000 pages leaves ten times that; 5 minutes covers 1,000 pages paced by Gamma's documented
+/// Defaults: the real Gamma lists tens of thousands of active markets, at most 100 a keyset page
+/// (clamped silently; 500 on the legacy offset listing): a few hundred pages. 1,000 pages leaves
+/// room for 100,000 markets; 5 minutes covers 1,000 pages paced by Gamma's documented
 /// `/markets` limit (300 requests / 10 s ≈ 33 s) with room for slow pages and retries.
 public struct ListingBudget: Sendable, Equatable {
     /// Most pages one listing may request; the page that would exceed it is not requested and
