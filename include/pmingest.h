@@ -131,7 +131,14 @@ typedef enum pm_status {
     PM_E_CANT_OPEN = 14,    /**< the database file cannot be opened or created (path, permissions) */
     PM_E_MISUSE = 15,       /**< a call made in a state that does not allow it */
     PM_E_CANCELLED = 16,    /**< the operation was cancelled */
-    PM_E_INTERNAL = 17      /**< an unexpected internal failure; the message says what */
+    PM_E_INTERNAL = 17,     /**< an unexpected internal failure; the message says what */
+    /**
+     * The CLOB has no order book for the token: GET /book answered HTTP 404 ("No orderbook exists
+     * for the requested token id"), which it does for a resolved market's token or an unknown one.
+     * A final answer, not a network failure: never retried. pm_verify_orderbook_price() fails
+     * closed on it (PM_OK, valid false, the reason says "no order book").
+     */
+    PM_E_NO_BOOK = 18
 } pm_status;
 
 /**
@@ -467,27 +474,40 @@ typedef struct pm_client_options {
                                       needs about 100 at 500 markets a page) */
     int32_t listing_timeout_ms;  /**< wall time for one whole listing, every page, retry and wait
                                       included; default 300000 (5 minutes) */
+    /* Version 3: */
+    int32_t deadline_ms;         /**< the deadline of one call across every attempt, back-off and
+                                      rate-limit wait; default 20000; 0 = none. Each attempt's
+                                      timeouts are cut to what remains, a retry that would pass it
+                                      is not started; on expiry the call fails with PM_E_TIMEOUT,
+                                      and pm_last_error() names the deadline, the attempts made
+                                      and the last failure. A call is one request with its
+                                      retries, except pm_client_fetch_trades and the fetchers
+                                      (condition lookup + tape share one deadline); each page of
+                                      a market listing gets its own, the listing as a whole is
+                                      bounded by listing_timeout_ms. */
 } pm_client_options;
-/* Version 1 structs (without the listing_* fields) are still accepted by pm_client_options_init()
- * and pm_client_new(), which then use the default listing budget. */
-#define PM_CLIENT_OPTIONS_VERSION 2
+/* Version 1 structs (without the listing_* fields) and version 2 structs (without deadline_ms)
+ * are still accepted by pm_client_options_init() and pm_client_new(), which then use the
+ * defaults of the missing fields. */
+#define PM_CLIENT_OPTIONS_VERSION 3
 #define PM_CLIENT_OPTIONS_INIT \
-    { PM_CLIENT_OPTIONS_VERSION, NULL, NULL, NULL, 5000, 15000, 4, 16777216, true, true, 1000, 300000 }
+    { PM_CLIENT_OPTIONS_VERSION, NULL, NULL, NULL, 5000, 15000, 4, 16777216, true, true, 1000, 300000, 20000 }
 
 /**
- * Fills *opts with the defaults of `version` (1 or 2; a version 1 struct is written only up to
- * rate_limit). Errors: PM_E_INVALID_ARG (NULL opts or an unknown version). Thread: any.
+ * Fills *opts with the defaults of `version` (1, 2 or 3; a version 1 struct is written only up
+ * to rate_limit, a version 2 struct only up to listing_timeout_ms). Errors: PM_E_INVALID_ARG (NULL opts or an unknown version). Thread: any.
  */
 PM_EXTERN pm_status pm_client_options_init(pm_client_options *opts, uint32_t version);
 
 /**
  * Creates a client and starts its HTTP thread. `opts` may be NULL for defaults; opts->version 1
- * (a caller built against an older header) is read only up to rate_limit.
+ * (a caller built against an older header) is read only up to rate_limit, version 2 only up to
+ * listing_timeout_ms (the deadline is then the default 20000 ms).
  * Retries: HTTP 5xx, 425, timeouts and connection errors with exponential backoff and jitter, up
  * to max_attempts; 429/503 wait for Retry-After (seconds or HTTP date, up to 60 s); other 4xx are
  * never retried. Requests are paced by Polymarket's documented per-endpoint rate limits.
  * Ownership: *out is owned by the caller; free it with pm_client_free().
- * Errors: PM_E_INVALID_ARG (bad URL or option, a listing budget < 1), PM_E_INVALID_UTF8,
+ * Errors: PM_E_INVALID_ARG (bad URL or option, a listing budget < 1, deadline_ms < 0), PM_E_INVALID_UTF8,
  * PM_E_INTERNAL. Thread: any.
  */
 PM_EXTERN pm_status pm_client_new(const pm_client_options *opts, pm_client **out);
@@ -575,8 +595,10 @@ typedef enum pm_side {
  * used (the API sends bids lowest-first: its bids[0] is the WORST bid). Levels of size 0 are left
  * out (no liquidity: they never become the best bid or ask).
  * Ownership: *out is owned by the caller; free it with pm_book_free().
- * Errors: as above, and PM_E_BOOK_INVALID when the CLOB has no book for the token, sends null, or
- * sends the book of another token (the message names both ids).
+ * Errors: as above; PM_E_NO_BOOK when the CLOB has no book for the token (HTTP 404: a resolved
+ * market, or an unknown token; not retried, the message says "no order book: market resolved or
+ * unknown" and names the token); PM_E_BOOK_INVALID when it sends null or the book of another
+ * token (the message names both ids).
  */
 PM_EXTERN pm_status pm_client_fetch_orderbook(pm_client *client, const char *token_id, pm_book **out);
 

@@ -38,6 +38,7 @@ from .errors import (
     PmError,
     PmHTTPError,
     PmInternalError,
+    PmNoOrderBook,
     PmInvalidArgument,
     PmInvalidUTF8,
     PmMisuse,
@@ -132,4 +133,5 @@ __all__ = [
     "PmMisuse",
     "PmCancelled",
     "PmInternalError",
+    "PmNoOrderBook",
 ]

@@ -54,6 +54,7 @@ PM_E_INVALID_UTF8 = 2
 PM_E_RANGE = 7
 PM_E_CANCELLED = 16
 PM_E_INTERNAL = 17
+PM_E_NO_BOOK = 18
 
 PM_DECIMAL_SCALE = 1_000_000
 
@@ -65,7 +66,7 @@ PM_CHANGE_INSERTED = 1
 PM_CHANGE_UPDATED = 2
 PM_CHANGE_UNCHANGED = 3
 
-PM_CLIENT_OPTIONS_VERSION = 2
+PM_CLIENT_OPTIONS_VERSION = 3
 
 PM_SIDE_BID = 0
 PM_SIDE_ASK = 1
@@ -352,6 +353,8 @@ class ClientOptions(Structure):
         # version 2
         ("listing_max_pages", c_int32),
         ("listing_timeout_ms", c_int32),
+        # version 3
+        ("deadline_ms", c_int32),
     ]
 
 
