@@ -676,6 +676,8 @@ PM_EXTERN pm_status pm_fetcher_fetch_recent_trades(pm_fetcher *fetcher, const ch
  * G3: stream price updates carry no size. This returns the size of the most recent trade no
  * older than max_age_seconds (< 0: 60) whose price is within price_tolerance (NULL: "0.01") of
  * target_price, as a canonical decimal string in *out_size — or NULL (and PM_OK) when none.
+ * The call (condition lookup + tape request) ends within the client's deadline_ms, else
+ * PM_E_TIMEOUT naming the deadline.
  * Ownership: *out_size is owned by the caller; free it with pm_string_free().
  * Errors: as pm_client_*, and PM_E_PARSE / PM_E_RANGE for the decimal arguments.
  */
@@ -701,7 +703,9 @@ PM_EXTERN pm_status pm_fetch_recent_trades(pm_client *client, const char *token_
  * cannot be fetched (whatever the server sent, HTTP/0.9 replies included), is empty, crossed, or
  * is the book of another token gives PM_OK with *out_valid false and the reason — only bad
  * arguments (a token id that is not 1-78 digits, malformed decimals) and cancellation return an
- * error status.
+ * error status. A token without a book (a resolved market: the fetch's PM_E_NO_BOOK) gives the
+ * reason "... no order book: market resolved or unknown (token ...)"; a call that ran past the
+ * client's deadline_ms gives one naming the deadline.
  * *out_best_bid (may be NULL): the best bid as a canonical decimal, or NULL when there is none.
  * *out_reason (may be NULL): a sentence naming both prices, e.g.
  *   "Orderbook 0.05 vs expected 0.95: deviation 0.9 exceeds 0.1".
