@@ -931,6 +931,28 @@ PM_EXTERN const char *pm_event_change_size(const pm_event *event, size_t index);
 PM_EXTERN const char *pm_event_detail(const pm_event *event);
 
 /* ============================================================================================ */
+/* Resolutions you can trust: MARKET_RESOLVED confirmed by polling Gamma                        */
+/* ============================================================================================ */
+
+/**
+ * The socket's market_resolved is not reliably delivered and a missed one is never replayed.
+ * This polls Gamma (GET /markets?condition_ids=...&closed=true) through `client` every
+ * interval_ms (the first round at once) for the markets of the stream's subscribed tokens, and
+ * delivers a PM_EVENT_MARKET_RESOLVED event (pm_event_condition_id = the market,
+ * pm_event_detail = the winning token) for each closed market with a winner (exactly one outcome
+ * priced 1). Each market's resolution is delivered exactly once, whichever of the socket and the
+ * poll saw it first. Events come through pm_stream_next()/the callback like frame events, with the
+ * same counting and queue bounds. A failed round (network, deadline_ms, parse) is logged and the
+ * next one runs as usual. Works before or after pm_stream_connect(); a second call replaces the
+ * first; interval_ms 0 stops polling (client may then be NULL). Polling stops at pm_stream_close().
+ * Ownership: the stream keeps its own reference to `client` while it polls (pm_client_free() may
+ * come first). Thread: any.
+ * Errors: PM_E_INVALID_ARG (NULL stream; NULL client with interval_ms != 0; interval_ms < 100
+ * other than 0), PM_E_MISUSE (the stream is closed).
+ */
+PM_EXTERN pm_status pm_stream_set_resolution_poll(pm_stream *stream, pm_client *client, int32_t interval_ms);
+
+/* ============================================================================================ */
 /* EventProcessor: trade sizes for price updates (G3) and the size filter                       */
 /* ============================================================================================ */
 

@@ -22,7 +22,19 @@
 /* The basic preset's market A (Tests/fakepolymarket/README.md §4). */
 #define A_COND "0x7b2a8faa00b2751622e6f43ddb32fc4112498d94cc835d73b2cf44946a56845c"
 #define A_YES "144025376118479892262749490880200562967355458335621099086839387638815271716888"
+#define A_NO "112278289787275788450760739773662884649160898737205504916059379809203140215082"
 #define NO_BOOK_TOKEN "52114319501245915516055106046884209969926127482827954674443846427813813222426"
+
+/* Market A closed and settled on Yes, as Gamma shows it. */
+#define RESOLVED_A_STATE                                                                                     \
+    "{\"markets\":[{\"id\":\"501\",\"conditionId\":\"" A_COND "\",\"question\":\"Will A happen?\",\"slug\":\"a\","    \
+    "\"active\":true,\"closed\":true,\"archived\":false,\"outcomes\":\"[\\\"Yes\\\", \\\"No\\\"]\","             \
+    "\"outcomePrices\":\"[\\\"1\\\", \\\"0\\\"]\",\"clobTokenIds\":\"[\\\"" A_YES "\\\", \\\"" A_NO "\\\"]\"}]}"
+/* The socket's market_resolved frame for it (a frame spec of the fake's ws/send). */
+#define RESOLVED_A_FRAME                                                                                     \
+    "{\"frames\":[{\"json\":{\"event_type\":\"market_resolved\",\"id\":\"501\",\"market\":\"" A_COND "\","          \
+    "\"assets_ids\":[\"" A_YES "\",\"" A_NO "\"],\"winning_asset_id\":\"" A_YES "\",\"winning_outcome\":\"Yes\","      \
+    "\"timestamp\":\"1767225600789\"}}]}"
 
 static int not_null_dummy;
 #define SENTINEL(type) ((type *)(void *)&not_null_dummy)
@@ -220,6 +232,109 @@ static void test_no_book(void) {
     pm_client_free(client);
 }
 
+/* ============================================================================================ */
+/* pm_stream_set_resolution_poll                                                                */
+/* ============================================================================================ */
+
+static pm_stream *stream_for(const char *sid) {
+    char url[512];
+    pm_stream_options o = PM_STREAM_OPTIONS_INIT;
+    pm_stream *stream = NULL;
+    const char *ids[1] = {A_YES};
+    snprintf(url, sizeof url, "ws://%s/s/%s/ws/market", g_base + strlen("http://"), sid);
+    o.url = url;
+    o.ping_interval_ms = 200;
+    o.asset_silence_timeout_ms = 0;
+    CHECK_STATUS(pm_stream_new(&o, &stream), PM_OK);
+    CHECK_STATUS(pm_stream_subscribe(stream, ids, 1), PM_OK);
+    return stream;
+}
+
+/* Pulls for `seconds`, or until a MARKET_RESOLVED arrives when `stop_at_first`; returns how
+ * many MARKET_RESOLVED came, the first one's condition and detail copied out. */
+static int pull_resolutions(pm_stream *stream, double seconds, int stop_at_first, char *condition, char *detail) {
+    double end = mono_s() + seconds * g_time_scale;
+    int n = 0;
+    while (mono_s() < end) {
+        pm_event *ev = NULL;
+        if (pm_stream_next(stream, 50, &ev) != PM_OK) break;
+        if (ev == NULL) continue;
+        if (pm_event_get_type(ev) == PM_EVENT_MARKET_RESOLVED) {
+            if (n == 0 && condition) snprintf(condition, 80, "%s", pm_event_condition_id(ev));
+            if (n == 0 && detail) snprintf(detail, 90, "%s", pm_event_detail(ev));
+            n++;
+        }
+        pm_event_free(ev);
+        if (n > 0 && stop_at_first) break;
+    }
+    return n;
+}
+
+/* The socket says it first, the poll sees it too: one event. */
+static void test_socket_and_poll_deliver_once(void) {
+    char sid[96], path[256], condition[80] = "", detail[90] = "";
+    pm_client *client;
+    pm_stream *stream;
+    new_session("resolved-both", "basic", sid, sizeof sid);
+    session_post(sid, "state", RESOLVED_A_STATE);
+    client = client_for(sid, -1, 5000, 1);
+    stream = stream_for(sid);
+    CHECK_STATUS(pm_stream_connect(stream), PM_OK);
+    snprintf(path, sizeof path, "/_control/sessions/%s/ws/send", sid);
+    CHECK_I64(ctl_number("POST", path, RESOLVED_A_FRAME, "sent_to"), 1);
+    CHECK_I64(pull_resolutions(stream, 5.0, 1, condition, detail), 1);
+    CHECK_STR(condition, A_COND);
+    CHECK_STR(detail, A_YES);
+
+    CHECK_STATUS(pm_stream_set_resolution_poll(stream, client, 200), PM_OK);
+    CHECK_I64(pull_resolutions(stream, 1.0, 0, NULL, NULL), 0);
+    CHECK(request_count(sid, "/clob/markets-by-token/%2A") >= 1); /* the poll ran */
+    CHECK_I64(ctl_number("POST", path, RESOLVED_A_FRAME, "sent_to"), 1); /* the socket repeats it */
+    CHECK_I64(pull_resolutions(stream, 0.6, 0, NULL, NULL), 0);
+    pm_stream_free(stream);
+    pm_client_free(client);
+}
+
+/* The socket never says it: the poll delivers it, the client freed before the stream. */
+static void test_poll_delivers_what_the_socket_missed(void) {
+    char sid[96], condition[80] = "", detail[90] = "";
+    pm_client *client;
+    pm_stream *stream;
+    new_session("resolved-poll", "basic", sid, sizeof sid);
+    client = client_for(sid, -1, 5000, 1);
+    stream = stream_for(sid);
+    CHECK_STATUS(pm_stream_set_resolution_poll(stream, client, 200), PM_OK); /* before connect */
+    pm_client_free(client); /* the stream keeps its own reference */
+    CHECK_STATUS(pm_stream_connect(stream), PM_OK);
+    CHECK_I64(pull_resolutions(stream, 0.5, 0, NULL, NULL), 0); /* still open */
+    session_post(sid, "state", RESOLVED_A_STATE);
+    CHECK_I64(pull_resolutions(stream, 5.0, 1, condition, detail), 1);
+    CHECK_STR(condition, A_COND);
+    CHECK_STR(detail, A_YES);
+    CHECK_I64(pull_resolutions(stream, 0.6, 0, NULL, NULL), 0);
+    CHECK_STATUS(pm_stream_set_resolution_poll(stream, NULL, 0), PM_OK); /* off */
+    pm_stream_free(stream);
+}
+
+static void test_resolution_poll_arguments(void) {
+    char sid[96];
+    pm_client *client;
+    pm_stream *stream;
+    new_session("resolved-args", "basic", sid, sizeof sid);
+    client = client_for(sid, -1, 5000, 1);
+    stream = stream_for(sid);
+    CHECK_FAILS(pm_stream_set_resolution_poll(NULL, client, 200), PM_E_INVALID_ARG);
+    CHECK_FAILS(pm_stream_set_resolution_poll(stream, NULL, 200), PM_E_INVALID_ARG);
+    CHECK_FAILS(pm_stream_set_resolution_poll(stream, client, 99), PM_E_INVALID_ARG);
+    CHECK_FAILS(pm_stream_set_resolution_poll(stream, client, -1), PM_E_INVALID_ARG);
+    CHECK_STATUS(pm_stream_set_resolution_poll(stream, client, 60000), PM_OK);
+    CHECK_STATUS(pm_stream_set_resolution_poll(stream, client, 1000), PM_OK); /* replaces */
+    CHECK_STATUS(pm_stream_close(stream), PM_OK);
+    CHECK_FAILS(pm_stream_set_resolution_poll(stream, client, 1000), PM_E_MISUSE);
+    pm_stream_free(stream);
+    pm_client_free(client);
+}
+
 int main(void) {
     const char *scale = getenv("PMTEST_TIME_SCALE");
     if (fake_connect("test_calls", "ccalls") != 0) return pmt_summary();
@@ -229,6 +344,9 @@ int main(void) {
     test_hung_server_ends_at_the_deadline();
     test_guards_honour_the_deadline();
     test_no_book();
+    test_socket_and_poll_deliver_once();
+    test_poll_delivers_what_the_socket_missed();
+    test_resolution_poll_arguments();
 
     curl_global_cleanup();
     return pmt_summary();

@@ -13,7 +13,7 @@ extension StreamClient {
     ///   after `close()`.
     public func watchResolutions(client: any ResolutionSource, intervalMs: Int = StreamClient.defaultResolutionPollMs) throws(PMError) {
         if intervalMs == 0 {
-            resolutionWatch.replace(with: nil)
+            stopWatchingResolutions()
             return
         }
         guard intervalMs >= ResolutionWatcher.minimumIntervalMs else {
@@ -23,6 +23,9 @@ extension StreamClient {
         guard !engine.queue.isClosed else { throw EventQueue.closedError }
         resolutionWatch.replace(with: ResolutionWatcher(source: client, intervalMs: intervalMs, engine: engine))
     }
+
+    /// Stops the resolution poll, if any (the same as `watchResolutions` with interval 0).
+    public func stopWatchingResolutions() { resolutionWatch.replace(with: nil) }
 
     /// Whether a resolution poll is running.
     public var isWatchingResolutions: Bool { resolutionWatch.current != nil }

@@ -823,6 +823,11 @@ pm_event_change_size = _declare("pm_event_change_size", c_char_p, [EventP, c_siz
 # const char *pm_event_detail(const pm_event *event);
 pm_event_detail = _declare("pm_event_detail", c_char_p, [EventP])
 
+# pm_status pm_stream_set_resolution_poll(pm_stream *stream, pm_client *client, int32_t interval_ms);
+pm_stream_set_resolution_poll = _declare(
+    "pm_stream_set_resolution_poll", STATUS, [StreamP, ClientP, c_int32]
+)
+
 # ---- EventProcessor: pm_processor -------------------------------------------------------------
 # pm_status pm_processor_new(pm_fetcher *fetcher, const char *min_size, pm_processor **out);
 pm_processor_new = _declare(

@@ -89,3 +89,81 @@ def test_verify_fails_closed_on_no_order_book(fake):
     answer = pmingest.verify_orderbook_price(fake.client(), NO_BOOK_TOKEN, Decimal("0.5"))
     assert not answer.is_valid and answer.actual_best_bid is None
     assert "no order book: market resolved or unknown" in answer.reason
+
+
+# ---- watch_resolutions ----------------------------------------------------------------------
+
+A_NO = "112278289787275788450760739773662884649160898737205504916059379809203140215082"
+RESOLVED_A = {
+    "id": "501", "conditionId": A_CONDITION, "question": "Will A happen?", "slug": "a",
+    "active": True, "closed": True, "archived": False, "outcomes": '["Yes", "No"]',
+    "outcomePrices": '["1", "0"]', "clobTokenIds": f'["{A_YES}", "{A_NO}"]',
+}
+RESOLVED_FRAME = {"json": {
+    "event_type": "market_resolved", "id": "501", "market": A_CONDITION, "assets_ids": [A_YES, A_NO],
+    "winning_asset_id": A_YES, "winning_outcome": "Yes", "timestamp": "1767225600789",
+}}
+
+
+def _resolutions(stream, seconds, stop_at_first=False):
+    found = []
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        event = stream.receive_event(timeout=0.05)
+        if event is not None and event.type == "market_resolved":
+            found.append(event)
+            if stop_at_first:
+                break
+    return found
+
+
+def test_socket_and_poll_deliver_one_resolution(ws_fake):
+    ws_fake.seed("basic")
+    ws_fake.set_state(markets=[RESOLVED_A])
+    client = ws_fake.client(max_attempts=1)
+    stream = ws_fake.stream()
+    stream.subscribe([A_YES])
+    stream.connect()
+    deadline = time.monotonic() + 5
+    while ws_fake.ws_send(RESOLVED_FRAME) != 1:  # until the socket is registered
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    first = _resolutions(stream, 5, stop_at_first=True)
+    assert [(e.condition_id, e.detail) for e in first] == [(A_CONDITION, A_YES)]
+    stream.watch_resolutions(client, interval_s=0.2)
+    assert _resolutions(stream, 1.0) == []
+    assert len(ws_fake.requests("/clob/markets-by-token/*")) >= 1  # the poll ran
+    ws_fake.ws_send(RESOLVED_FRAME)
+    assert _resolutions(stream, 0.6) == []
+
+
+def test_the_poll_delivers_what_the_socket_never_sent(ws_fake):
+    ws_fake.seed("basic")
+    client = ws_fake.client(max_attempts=1)
+    stream = ws_fake.stream()
+    stream.subscribe([A_YES, A_NO])
+    stream.watch_resolutions(client, interval_s=0.2)  # before connect
+    stream.connect()
+    assert _resolutions(stream, 0.5) == []  # the market is still open
+    ws_fake.set_state(markets=[RESOLVED_A])
+    found = _resolutions(stream, 5, stop_at_first=True)
+    assert [(e.condition_id, e.detail) for e in found] == [(A_CONDITION, A_YES)]
+    assert _resolutions(stream, 0.6) == []
+    stream.watch_resolutions(None, interval_s=0)  # off
+
+
+def test_watch_resolutions_arguments(ws_fake):
+    stream = ws_fake.stream()
+    client = ws_fake.client()
+    with pytest.raises(pmingest.PmInvalidArgument):
+        stream.watch_resolutions(client, interval_s=0.05)
+    with pytest.raises(pmingest.PmInvalidArgument):
+        stream.watch_resolutions(client, interval_s=-1)
+    with pytest.raises(TypeError):
+        stream.watch_resolutions(client, interval_s="60")
+    with pytest.raises(TypeError):
+        stream.watch_resolutions(None, interval_s=60)
+    stream.watch_resolutions(client)  # 60 s
+    stream.close()
+    with pytest.raises((pmingest.PmMisuse, ValueError)):
+        stream.watch_resolutions(client, interval_s=1)
