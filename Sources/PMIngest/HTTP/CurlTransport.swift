@@ -12,6 +12,9 @@
 ///   `.invalidArgument` (not retried), with curl's message and the URL; `.invalidArgument` only
 ///   for the request itself — a server's protocol violation (an HTTP/0.9 reply without a status
 ///   line, a redirect to another scheme or a malformed URL) is `.network`, not retried;
+/// - `config.deadlineMs` bounds the whole send (or the enclosing `CallDeadline.scope`): attempts
+///   are cut to what remains, a wait that would pass it is not started, and its expiry throws
+///   `.timeout` naming the deadline, the attempts made and the last failure;
 /// - cancellation (task cancel, `CancellationToken`, `shutdown`) throws `PMError(.cancelled)` at
 ///   once, whether in flight, backing off or waiting for a rate-limit slot; it is never retried.
 public final class CurlTransport: HTTPTransport {

@@ -51,9 +51,10 @@ import Testing
         let result = await HTTPTest.timed { try await http.send(HTTPRequest(url: session.gammaURL + "/markets")) }
         let message = result.error?.message ?? ""
         #expect(result.error?.kind == .timeout)
-        #expect(message.contains("deadline of 1000 ms") && message.contains("3 attempts made"), "\(message)")
+        // About 3 attempts of 400 ms fit in 1 s (fewer on a loaded machine); never the 10 allowed.
+        #expect(message.contains("deadline of 1000 ms") && message.contains("attempts made"), "\(message)")
         #expect(result.seconds >= 0.9 && result.seconds < 1 + 5, "\(result.seconds)")
-        #expect(try await session.requests(path: "/gamma/markets").count == 3)
+        #expect((2...3).contains(try await session.requests(path: "/gamma/markets").count))
     }
 
     /// A back-off that would pass the deadline is not started: the call fails at once, naming the
