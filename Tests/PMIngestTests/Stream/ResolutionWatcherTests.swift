@@ -173,5 +173,7 @@ import Testing
         #expect(gate.contains("0XA") && gate.count == 1)
         #expect(gate.admit([resolved("0xB"), resolved("0xC")]).count == 2)
         #expect(gate.count == 2 && !gate.contains("0xA"))   // the oldest forgotten past capacity
+        for n in 0..<3_000 { _ = gate.admit([resolved("0x\(n)")]) }   // long use: memory stays bounded
+        #expect(gate.count == 2 && gate.contains("0x2999") && gate.contains("0x2998") && !gate.contains("0x2997"))
     }
 }
