@@ -131,7 +131,14 @@ typedef enum pm_status {
     PM_E_CANT_OPEN = 14,    /**< the database file cannot be opened or created (path, permissions) */
     PM_E_MISUSE = 15,       /**< a call made in a state that does not allow it */
     PM_E_CANCELLED = 16,    /**< the operation was cancelled */
-    PM_E_INTERNAL = 17      /**< an unexpected internal failure; the message says what */
+    PM_E_INTERNAL = 17,     /**< an unexpected internal failure; the message says what */
+    /**
+     * The CLOB has no order book for the token: GET /book answered HTTP 404 ("No orderbook exists
+     * for the requested token id"), which it does for a resolved market's token or an unknown one.
+     * A final answer, not a network failure: never retried. pm_verify_orderbook_price() fails
+     * closed on it (PM_OK, valid false, the reason says "no order book").
+     */
+    PM_E_NO_BOOK = 18
 } pm_status;
 
 /**
@@ -475,27 +482,40 @@ typedef struct pm_client_options {
                                       needs about 100 at 500 markets a page) */
     int32_t listing_timeout_ms;  /**< wall time for one whole listing, every page, retry and wait
                                       included; default 300000 (5 minutes) */
+    /* Version 3: */
+    int32_t deadline_ms;         /**< the deadline of one call across every attempt, back-off and
+                                      rate-limit wait; default 20000; 0 = none. Each attempt's
+                                      timeouts are cut to what remains, a retry that would pass it
+                                      is not started; on expiry the call fails with PM_E_TIMEOUT,
+                                      and pm_last_error() names the deadline, the attempts made
+                                      and the last failure. A call is one request with its
+                                      retries, except pm_client_fetch_trades and the fetchers
+                                      (condition lookup + tape share one deadline); each page of
+                                      a market listing gets its own, the listing as a whole is
+                                      bounded by listing_timeout_ms. */
 } pm_client_options;
-/* Version 1 structs (without the listing_* fields) are still accepted by pm_client_options_init()
- * and pm_client_new(), which then use the default listing budget. */
-#define PM_CLIENT_OPTIONS_VERSION 2
+/* Version 1 structs (without the listing_* fields) and version 2 structs (without deadline_ms)
+ * are still accepted by pm_client_options_init() and pm_client_new(), which then use the
+ * defaults of the missing fields. */
+#define PM_CLIENT_OPTIONS_VERSION 3
 #define PM_CLIENT_OPTIONS_INIT \
-    { PM_CLIENT_OPTIONS_VERSION, NULL, NULL, NULL, 5000, 15000, 4, 16777216, true, true, 1000, 300000 }
+    { PM_CLIENT_OPTIONS_VERSION, NULL, NULL, NULL, 5000, 15000, 4, 16777216, true, true, 1000, 300000, 20000 }
 
 /**
- * Fills *opts with the defaults of `version` (1 or 2; a version 1 struct is written only up to
- * rate_limit). Errors: PM_E_INVALID_ARG (NULL opts or an unknown version). Thread: any.
+ * Fills *opts with the defaults of `version` (1, 2 or 3; a version 1 struct is written only up
+ * to rate_limit, a version 2 struct only up to listing_timeout_ms). Errors: PM_E_INVALID_ARG (NULL opts or an unknown version). Thread: any.
  */
 PM_EXTERN pm_status pm_client_options_init(pm_client_options *opts, uint32_t version);
 
 /**
  * Creates a client and starts its HTTP thread. `opts` may be NULL for defaults; opts->version 1
- * (a caller built against an older header) is read only up to rate_limit.
+ * (a caller built against an older header) is read only up to rate_limit, version 2 only up to
+ * listing_timeout_ms (the deadline is then the default 20000 ms).
  * Retries: HTTP 5xx, 425, timeouts and connection errors with exponential backoff and jitter, up
  * to max_attempts; 429/503 wait for Retry-After (seconds or HTTP date, up to 60 s); other 4xx are
  * never retried. Requests are paced by Polymarket's documented per-endpoint rate limits.
  * Ownership: *out is owned by the caller; free it with pm_client_free().
- * Errors: PM_E_INVALID_ARG (bad URL or option, a listing budget < 1), PM_E_INVALID_UTF8,
+ * Errors: PM_E_INVALID_ARG (bad URL or option, a listing budget < 1, deadline_ms < 0), PM_E_INVALID_UTF8,
  * PM_E_INTERNAL. Thread: any.
  */
 PM_EXTERN pm_status pm_client_new(const pm_client_options *opts, pm_client **out);
@@ -633,8 +653,10 @@ typedef enum pm_side {
  * used (the API sends bids lowest-first: its bids[0] is the WORST bid). Levels of size 0 are left
  * out (no liquidity: they never become the best bid or ask).
  * Ownership: *out is owned by the caller; free it with pm_book_free().
- * Errors: as above, and PM_E_BOOK_INVALID when the CLOB has no book for the token, sends null, or
- * sends the book of another token (the message names both ids).
+ * Errors: as above; PM_E_NO_BOOK when the CLOB has no book for the token (HTTP 404: a resolved
+ * market, or an unknown token; not retried, the message says "no order book: market resolved or
+ * unknown" and names the token); PM_E_BOOK_INVALID when it sends null or the book of another
+ * token (the message names both ids).
  */
 PM_EXTERN pm_status pm_client_fetch_orderbook(pm_client *client, const char *token_id, pm_book **out);
 
@@ -712,6 +734,8 @@ PM_EXTERN pm_status pm_fetcher_fetch_recent_trades(pm_fetcher *fetcher, const ch
  * G3: stream price updates carry no size. This returns the size of the most recent trade no
  * older than max_age_seconds (< 0: 60) whose price is within price_tolerance (NULL: "0.01") of
  * target_price, as a canonical decimal string in *out_size — or NULL (and PM_OK) when none.
+ * The call (condition lookup + tape request) ends within the client's deadline_ms, else
+ * PM_E_TIMEOUT naming the deadline.
  * Ownership: *out_size is owned by the caller; free it with pm_string_free().
  * Errors: as pm_client_*, and PM_E_PARSE / PM_E_RANGE for the decimal arguments.
  */
@@ -737,7 +761,9 @@ PM_EXTERN pm_status pm_fetch_recent_trades(pm_client *client, const char *token_
  * cannot be fetched (whatever the server sent, HTTP/0.9 replies included), is empty, crossed, or
  * is the book of another token gives PM_OK with *out_valid false and the reason — only bad
  * arguments (a token id that is not 1-78 digits, malformed decimals) and cancellation return an
- * error status.
+ * error status. A token without a book (a resolved market: the fetch's PM_E_NO_BOOK) gives the
+ * reason "... no order book: market resolved or unknown (token ...)"; a call that ran past the
+ * client's deadline_ms gives one naming the deadline.
  * *out_best_bid (may be NULL): the best bid as a canonical decimal, or NULL when there is none.
  * *out_reason (may be NULL): a sentence naming both prices, e.g.
  *   "Orderbook 0.05 vs expected 0.95: deviation 0.9 exceeds 0.1".
@@ -961,6 +987,28 @@ PM_EXTERN const char *pm_event_change_size(const pm_event *event, size_t index);
 /** Why continuity was lost (RECONNECTED), the winning asset (MARKET_RESOLVED) or the question
  * (NEW_MARKET); else "". */
 PM_EXTERN const char *pm_event_detail(const pm_event *event);
+
+/* ============================================================================================ */
+/* Resolutions you can trust: MARKET_RESOLVED confirmed by polling Gamma                        */
+/* ============================================================================================ */
+
+/**
+ * The socket's market_resolved is not reliably delivered and a missed one is never replayed.
+ * This polls Gamma (GET /markets?condition_ids=...&closed=true) through `client` every
+ * interval_ms (the first round at once) for the markets of the stream's subscribed tokens, and
+ * delivers a PM_EVENT_MARKET_RESOLVED event (pm_event_condition_id = the market,
+ * pm_event_detail = the winning token) for each closed market with a winner (exactly one outcome
+ * priced 1). Each market's resolution is delivered exactly once, whichever of the socket and the
+ * poll saw it first. Events come through pm_stream_next()/the callback like frame events, with the
+ * same counting and queue bounds. A failed round (network, deadline_ms, parse) is logged and the
+ * next one runs as usual. Works before or after pm_stream_connect(); a second call replaces the
+ * first; interval_ms 0 stops polling (client may then be NULL). Polling stops at pm_stream_close().
+ * Ownership: the stream keeps its own reference to `client` while it polls (pm_client_free() may
+ * come first). Thread: any.
+ * Errors: PM_E_INVALID_ARG (NULL stream; NULL client with interval_ms != 0; interval_ms < 100
+ * other than 0), PM_E_MISUSE (the stream is closed).
+ */
+PM_EXTERN pm_status pm_stream_set_resolution_poll(pm_stream *stream, pm_client *client, int32_t interval_ms);
 
 /* ============================================================================================ */
 /* EventProcessor: trade sizes for price updates (G3) and the size filter                       */

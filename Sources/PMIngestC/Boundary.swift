@@ -61,6 +61,7 @@ func status(for kind: PMError.Kind) -> pm_status {
     case .misuse: return PM_E_MISUSE
     case .cancelled: return PM_E_CANCELLED
     case .internal: return PM_E_INTERNAL
+    case .noOrderBook: return PM_E_NO_BOOK
     }
 }
 

@@ -23,8 +23,11 @@ private func ownedCopy(_ text: String) throws -> UnsafeMutablePointer<CChar> {
     return copy
 }
 
-/// Version 1 of pm_client_options ends before listing_max_pages.
-private func clientOptionsV1Bytes() throws -> Int { try VersionedOptions.bytes(before: \pm_client_options.listing_max_pages) }
+/// Version 1 of pm_client_options ends before listing_max_pages, version 2 before deadline_ms.
+private func clientOptionsBytes(version: UInt32) throws -> Int {
+    version <= 1 ? try VersionedOptions.bytes(before: \pm_client_options.listing_max_pages)
+                 : try VersionedOptions.bytes(before: \pm_client_options.deadline_ms)
+}
 
 private func defaultClientOptions(version: UInt32) -> pm_client_options {
     let defaults = HTTPConfig()
@@ -34,7 +37,8 @@ private func defaultClientOptions(version: UInt32) -> pm_client_options {
         connect_timeout_ms: Int32(clamping: defaults.connectTimeoutMs), total_timeout_ms: Int32(clamping: defaults.totalTimeoutMs),
         max_attempts: Int32(clamping: defaults.retry.maxAttempts), max_response_bytes: Int64(defaults.maxResponseBytes),
         verify_tls: defaults.verifyTLS, rate_limit: true,
-        listing_max_pages: Int32(clamping: budget.maxPages), listing_timeout_ms: Int32(clamping: budget.timeoutMs))
+        listing_max_pages: Int32(clamping: budget.maxPages), listing_timeout_ms: Int32(clamping: budget.timeoutMs),
+        deadline_ms: Int32(clamping: defaults.deadlineMs))
 }
 
 @c @implementation
@@ -44,8 +48,8 @@ public func pm_client_options_init(_ opts: UnsafeMutablePointer<pm_client_option
         guard (1...UInt32(PM_CLIENT_OPTIONS_VERSION)).contains(version) else {
             throw PMError(.invalidArgument, "opts: unknown pm_client_options version \(version)")
         }
-        VersionedOptions.write(defaultClientOptions(version: version), to: opts, version: version, newVersion: 2,
-                               olderBytes: try clientOptionsV1Bytes())
+        VersionedOptions.write(defaultClientOptions(version: version), to: opts, version: version,
+                               newVersion: UInt32(PM_CLIENT_OPTIONS_VERSION), olderBytes: try clientOptionsBytes(version: version))
     }
 }
 
@@ -58,9 +62,11 @@ public func pm_client_new(_ opts: UnsafePointer<pm_client_options>?, _ out: Unsa
         var config = HTTPConfig()
         var budget = ListingBudget()
         if let pointer = opts {
-            // A version 1 struct has no listing_* fields: they keep the defaults.
-            let opts = VersionedOptions.read(pointer, newVersion: 2, olderBytes: try clientOptionsV1Bytes(),
-                                             defaults: defaultClientOptions(version: 1))
+            // A version 1 struct has no listing_* fields, a version 2 one no deadline_ms: they keep the defaults.
+            let version = UnsafeRawPointer(pointer).load(as: UInt32.self)
+            let opts = VersionedOptions.read(pointer, newVersion: UInt32(PM_CLIENT_OPTIONS_VERSION),
+                                             olderBytes: try clientOptionsBytes(version: version),
+                                             defaults: defaultClientOptions(version: version))
             guard opts.version >= 1 else { throw PMError(.invalidArgument, "opts: version must be >= 1 (use PM_CLIENT_OPTIONS_INIT)") }
             endpoints = PolymarketEndpoints(
                 gammaURL: try optionalString(opts.gamma_url, "gamma_url") ?? endpoints.gammaURL,
@@ -78,6 +84,8 @@ public func pm_client_new(_ opts: UnsafePointer<pm_client_options>?, _ out: Unsa
             config.verifyTLS = opts.verify_tls
             if !opts.rate_limit { config.rateLimits = [:] }
             budget = ListingBudget(maxPages: Int(opts.listing_max_pages), timeoutMs: Int(opts.listing_timeout_ms))
+            guard opts.deadline_ms >= 0 else { throw PMError(.invalidArgument, "deadline_ms: must be >= 0 (0 = none), got \(opts.deadline_ms)") }
+            config.deadlineMs = Int(opts.deadline_ms)
         }
         let transport = try CurlTransport(config: config)
         do {

@@ -30,6 +30,7 @@ public func pm_status_str(_ status: pm_status) -> UnsafePointer<CChar>? {
     case PM_E_MISUSE: return staticCString("misuse")
     case PM_E_CANCELLED: return staticCString("cancelled")
     case PM_E_INTERNAL: return staticCString("internal error")
+    case PM_E_NO_BOOK: return staticCString("no order book")
     default: return staticCString("unknown status")
     }
 }

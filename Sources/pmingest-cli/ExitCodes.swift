@@ -8,7 +8,7 @@ enum ExitCodes {
     static func code(for kind: PMError.Kind) -> Int32 {
         switch kind {
         case .invalidArgument, .invalidUTF8, .misuse: return 64       // EX_USAGE
-        case .parse, .range, .tooLarge, .stale, .bookInvalid: return 65 // EX_DATAERR
+        case .parse, .range, .tooLarge, .stale, .bookInvalid, .noOrderBook: return 65 // EX_DATAERR
         case .network, .http: return 69                              // EX_UNAVAILABLE
         case .cantOpen: return 73                                    // EX_CANTCREAT
         case .storage, .corrupt: return 74                           // EX_IOERR

@@ -7,7 +7,7 @@
 #
 # Runs, in a fresh temp dir: check_header_coverage.sh, check_so.sh, test_header (C99),
 # test_header (C++11), test_abi, test_storage_faults, test_storage_crash, test_storage_schema,
-# test_rest, test_null_outputs, test_gamma, test_stream. Each test program
+# then the fake-server tests (FAKE_HTTP_TESTS, FAKE_WS_TESTS below). Each test program
 # prints "N passed, N failed". Exits non-zero if any step fails. Environment: CC (cc), CXX (g++),
 # PYTHON (default: the repo's .venv/bin/python when present, else python3), KEEP_TMP=1 keeps the
 # build dir, RUN_WRAPPER (e.g. "valgrind -q --error-exitcode=99") prefixes each test program,
@@ -142,33 +142,32 @@ build test_storage_faults $CC $CFLAGS -o "$tmp/test_storage_faults" "$here/test_
 build test_storage_crash $CC $CFLAGS -o "$tmp/test_storage_crash" "$here/test_storage_crash.c" $LDFLAGS -lsqlite3 && run_test test_storage_crash "$tmp/test_storage_crash"
 build test_storage_schema $CC $CFLAGS -o "$tmp/test_storage_schema" "$here/test_storage_schema.c" $LDFLAGS -lsqlite3 -lcrypto \
     && run_test test_storage_schema "$tmp/test_storage_schema"
-have_rest=0
-have_stream=0
-have_null=0
-build test_rest $CC $CFLAGS -o "$tmp/test_rest" "$here/test_rest.c" $LDFLAGS -lcurl && have_rest=1
-build test_stream $CC $CFLAGS -o "$tmp/test_stream" "$here/test_stream.c" $LDFLAGS -lcurl && have_stream=1
-build test_null_outputs $CC $CFLAGS -o "$tmp/test_null_outputs" "$here/test_null_outputs.c" $LDFLAGS -lcurl && have_null=1
-have_gamma=0
-build test_gamma $CC $CFLAGS -o "$tmp/test_gamma" "$here/test_gamma.c" $LDFLAGS -lcurl && have_gamma=1
-if [ "$have_rest" = 1 ] || [ "$have_stream" = 1 ] || [ "$have_null" = 1 ] || [ "$have_gamma" = 1 ]; then
+# Tests that script a session on the fake server: HTTP only, or HTTP and the WebSocket market channel
+# (those need the `websockets` package in $PYTHON). Each is built from $here/<name>.c.
+FAKE_HTTP_TESTS="test_rest test_null_outputs test_gamma"
+FAKE_WS_TESTS="test_stream test_calls"
+built_http=()
+built_ws=()
+for t in $FAKE_HTTP_TESTS; do
+    build "$t" $CC $CFLAGS -o "$tmp/$t" "$here/$t.c" $LDFLAGS -lcurl && built_http+=("$t")
+done
+for t in $FAKE_WS_TESTS; do
+    build "$t" $CC $CFLAGS -o "$tmp/$t" "$here/$t.c" $LDFLAGS -lcurl && built_ws+=("$t")
+done
+if [ $(( ${#built_http[@]} + ${#built_ws[@]} )) -gt 0 ]; then
     if start_fake; then
-        [ "$have_rest" = 1 ] && run_test test_rest "$tmp/test_rest"
-        [ "$have_null" = 1 ] && run_test test_null_outputs "$tmp/test_null_outputs"
-        [ "$have_gamma" = 1 ] && run_test test_gamma "$tmp/test_gamma"
-        if [ "$have_stream" = 1 ]; then
+        for t in "${built_http[@]}"; do run_test "$t" "$tmp/$t"; done
+        if [ ${#built_ws[@]} -gt 0 ]; then
             if "$PYTHON" -c 'import websockets' 2>/dev/null; then
-                run_test test_stream "$tmp/test_stream"
+                for t in "${built_ws[@]}"; do run_test "$t" "$tmp/$t"; done
             else
                 echo "run.sh: $PYTHON has no websockets package (the fake WebSocket channel needs it: make venv)" >&2
-                note "FAIL  test_stream ($PYTHON cannot import websockets)"
+                for t in "${built_ws[@]}"; do note "FAIL  $t ($PYTHON cannot import websockets)"; done
                 failed=1
             fi
         fi
     else
-        [ "$have_rest" = 1 ] && note "FAIL  test_rest (fake server did not start)"
-        [ "$have_null" = 1 ] && note "FAIL  test_null_outputs (fake server did not start)"
-        [ "$have_gamma" = 1 ] && note "FAIL  test_gamma (fake server did not start)"
-        [ "$have_stream" = 1 ] && note "FAIL  test_stream (fake server did not start)"
+        for t in "${built_http[@]}" "${built_ws[@]}"; do note "FAIL  $t (fake server did not start)"; done
         failed=1
     fi
 fi

@@ -70,12 +70,13 @@ static void test_status_str(void) {
     static const pm_status all[] = {
         PM_OK, PM_E_INVALID_ARG, PM_E_INVALID_UTF8, PM_E_NETWORK, PM_E_TIMEOUT, PM_E_HTTP,
         PM_E_PARSE, PM_E_RANGE, PM_E_TOO_LARGE, PM_E_STALE, PM_E_BOOK_INVALID, PM_E_STORAGE,
-        PM_E_BUSY, PM_E_CORRUPT, PM_E_CANT_OPEN, PM_E_MISUSE, PM_E_CANCELLED, PM_E_INTERNAL};
+        PM_E_BUSY, PM_E_CORRUPT, PM_E_CANT_OPEN, PM_E_MISUSE, PM_E_CANCELLED, PM_E_INTERNAL,
+        PM_E_NO_BOOK};
     size_t n = sizeof all / sizeof all[0], i, j;
-    CHECK_I64(n, 18);
+    CHECK_I64(n, 19);
     for (i = 0; i < n; i++) {
         const char *s = pm_status_str(all[i]);
-        CHECK_I64(all[i], (int)i); /* numbers are 0..17, explicit and dense */
+        CHECK_I64(all[i], (int)i); /* numbers are 0..18, explicit and dense */
         CHECK(s != NULL && s[0] != '\0');
         CHECK(s != NULL && strcmp(s, "unknown status") != 0);
         for (j = 0; j < i; j++) {
@@ -85,7 +86,7 @@ static void test_status_str(void) {
         }
     }
     CHECK_STR(pm_status_str(PM_E_INVALID_ARG), "invalid argument");
-    CHECK_STR(pm_status_str((pm_status)18), "unknown status");
+    CHECK_STR(pm_status_str((pm_status)19), "unknown status");
     CHECK_STR(pm_status_str((pm_status)-1), "unknown status");
     CHECK_STR(pm_status_str((pm_status)1000000), "unknown status");
 }

@@ -60,6 +60,7 @@ int main(void) {
     CHECK_I64(PM_DECIMAL_SCALE, 1000000);
     CHECK_I64(PM_OK, 0);
     CHECK_I64(PM_E_INTERNAL, 17);
+    CHECK_I64(PM_E_NO_BOOK, 18);
 
     /* One real call through the table's library, to be sure it is loadable, not only linkable. */
     CHECK_I64(pm_abi_version(), PM_ABI_VERSION);

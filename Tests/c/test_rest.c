@@ -772,9 +772,9 @@ static void test_book_accessors(void) {
     CHECK_STR(pm_book_level_price(book, PM_SIDE_BID, 0), "");
     pm_book_free(book);
 
-    /* No book (404) and a null body: PM_E_BOOK_INVALID, *out NULL. */
+    /* No book (404): PM_E_NO_BOOK; a null body: PM_E_BOOK_INVALID; *out NULL. */
     book = SENTINEL(pm_book);
-    CHECK_FAILS(pm_client_fetch_orderbook(client, BOOK_MISSING, &book), PM_E_BOOK_INVALID);
+    CHECK_FAILS(pm_client_fetch_orderbook(client, BOOK_MISSING, &book), PM_E_NO_BOOK);
     CHECK(book == NULL);
     book = SENTINEL(pm_book);
     CHECK_FAILS(pm_client_fetch_orderbook(client, BOOK_NULL, &book), PM_E_BOOK_INVALID);
@@ -1776,7 +1776,8 @@ static void test_options(void) {
     CHECK_I64(o.max_response_bytes, def.max_response_bytes);
     CHECK(o.verify_tls == def.verify_tls);
     CHECK(o.rate_limit == def.rate_limit && o.rate_limit);
-    CHECK_I64(PM_CLIENT_OPTIONS_VERSION, 2);
+    CHECK_I64(PM_CLIENT_OPTIONS_VERSION, 3);
+    CHECK_I64(o.deadline_ms, 20000);
     CHECK_I64(o.listing_max_pages, 1000);
     CHECK_I64(o.listing_timeout_ms, 300000);
     CHECK_I64(def.listing_max_pages, o.listing_max_pages);

@@ -10,8 +10,8 @@ struct CurlRequestSpec: Sendable {
     /// "Name: value" lines for CURLOPT_HTTPHEADER.
     let headerLines: [String]
     let body: [UInt8]?
-    let connectTimeoutMs: Int
-    let totalTimeoutMs: Int
+    var connectTimeoutMs: Int
+    var totalTimeoutMs: Int
     let maxResponseBytes: Int
     let verifyTLS: Bool
     let followRedirects: Bool

@@ -12,6 +12,9 @@
 ///   `.invalidArgument` (not retried), with curl's message and the URL; `.invalidArgument` only
 ///   for the request itself — a server's protocol violation (an HTTP/0.9 reply without a status
 ///   line, a redirect to another scheme or a malformed URL) is `.network`, not retried;
+/// - `config.deadlineMs` bounds the whole send (or the enclosing `CallDeadline.scope`): attempts
+///   are cut to what remains, a wait that would pass it is not started, and its expiry throws
+///   `.timeout` naming the deadline, the attempts made and the last failure;
 /// - cancellation (task cancel, `CancellationToken`, `shutdown`) throws `PMError(.cancelled)` at
 ///   once, whether in flight, backing off or waiting for a rate-limit slot; it is never retried.
 public final class CurlTransport: HTTPTransport {
@@ -36,20 +39,40 @@ public final class CurlTransport: HTTPTransport {
 
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
         let spec = try Self.validate(request, config)
+        let deadline = DeadlineBudget(budgetMs: config.deadlineMs)
+        let target = "\(spec.method.rawValue) \(ResponseExcerpt.shortURL(spec.url))"
+        var lastFailure: String?
+        var lastStatus: Int?
         var attempt = 0
         while true {
-            attempt += 1
             if let endpoint = request.endpoint {
-                try await engine.sleep(milliseconds: limiter.reserve(endpoint))
+                let wait = limiter.reserve(endpoint)
+                if wait > 0 && deadline.wouldPass(afterMilliseconds: wait) {
+                    throw deadline.expired(target: target, attempts: attempt,
+                                           lastFailure: lastFailure ?? "the rate-limit wait of \(wait) ms would pass it",
+                                           httpStatus: lastStatus)
+                }
+                try await engine.sleep(milliseconds: wait)
             }
             if Task.isCancelled { throw CurlEngine.cancelledError }
-            let result = try await engine.perform(spec)
+            guard let (attemptSpec, cut) = deadline.limit(spec) else {
+                throw deadline.expired(target: target, attempts: attempt, lastFailure: lastFailure, httpStatus: lastStatus)
+            }
+            attempt += 1
+            let result = try await engine.perform(attemptSpec)
             let outcome: AttemptOutcome
             switch result {
             case .response(let response):
                 outcome = .response(status: response.status, retryAfter: response.header("retry-after"))
+                (lastFailure, lastStatus) = ("HTTP \(response.status): \(ResponseExcerpt.of(response.body))", response.status)
             case .failure(let failure):
                 outcome = .failure(failure.kind)
+                (lastFailure, lastStatus) = (Self.describe(failure), nil)
+                // The attempt's timeout was the deadline's remainder: the call's time is up.
+                if failure.kind == .timeout && cut {
+                    throw Self.logged(deadline.expired(target: target, attempts: attempt, lastFailure: lastFailure,
+                                                       httpStatus: nil))
+                }
             }
             // The generator-less overload: no inout state lives across the awaits of this loop.
             switch config.retry.decide(outcome, attempt: attempt, nowMilliseconds: clock.nowMilliseconds()) {
@@ -57,14 +80,29 @@ public final class CurlTransport: HTTPTransport {
                 if case .response(let response) = result { return response }
                 throw Self.error(for: result, reason: .notRetryable, attempts: attempt, spec: spec)
             case .retry(let delay):
-                PMLog.log(.warning, "http", "\(spec.method.rawValue) \(ResponseExcerpt.shortURL(spec.url)): "
-                          + "\(Self.describe(outcome)); retry \(attempt) in \(delay) ms")
+                if deadline.wouldPass(afterMilliseconds: delay) {
+                    throw Self.logged(deadline.expired(target: target, attempts: attempt, lastFailure: lastFailure,
+                                                       httpStatus: lastStatus))
+                }
+                PMLog.log(.warning, "http", "\(target): \(Self.describe(outcome)); retry \(attempt) in \(delay) ms")
                 try await engine.sleep(milliseconds: delay)
             case .giveUp(let reason):
-                let error = Self.error(for: result, reason: reason, attempts: attempt, spec: spec)
-                PMLog.log(.error, "http", error.message)
-                throw error
+                throw Self.logged(Self.error(for: result, reason: reason, attempts: attempt, spec: spec))
             }
+        }
+    }
+
+    private static func logged(_ error: PMError) -> PMError {
+        PMLog.log(.error, "http", error.message)
+        return error
+    }
+
+    /// A transport failure for the deadline's message: "timed out: <curl's words>".
+    static func describe(_ failure: CurlFailure) -> String {
+        switch failure.kind {
+        case .timeout: return "timed out: \(failure.message)"
+        case .connection: return "connection failed: \(failure.message)"
+        case .tooLarge, .invalidRequest, .other: return failure.message
         }
     }
 

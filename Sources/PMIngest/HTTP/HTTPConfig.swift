@@ -17,10 +17,19 @@ public struct HTTPConfig: Sendable, Equatable {
         "data": RateLimit(1_000, perMilliseconds: 10_000),
     ]
 
+    /// Default of `deadlineMs`: a hung server costs a caller at most this long per call.
+    public static let defaultDeadlineMs = 20_000
+
     /// Time allowed to establish the TCP (+TLS) connection, per attempt.
     public var connectTimeoutMs: Int
     /// Time allowed for a whole attempt, connection included.
     public var totalTimeoutMs: Int
+    /// The deadline of one call, across every attempt, back-off and rate-limit wait (see
+    /// `CallDeadline`); 0 = none. Each attempt's timeouts are cut to what remains of it, and a retry
+    /// whose wait would pass it is not started: the call fails with `.timeout`, naming the deadline,
+    /// the attempts made and the last failure. A multi-page listing gives each page request its
+    /// own deadline and is bounded as a whole by its `ListingBudget`.
+    public var deadlineMs: Int
     /// Largest (decoded) response body accepted; a larger one aborts the transfer with `.tooLarge`.
     public var maxResponseBytes: Int
     public var retry: RetryPolicy
@@ -38,7 +47,9 @@ public struct HTTPConfig: Sendable, Equatable {
     public init(connectTimeoutMs: Int = 5_000, totalTimeoutMs: Int = 15_000, maxResponseBytes: Int = 16 << 20,
                 retry: RetryPolicy = RetryPolicy(), rateLimits: [String: RateLimit] = HTTPConfig.polymarketRateLimits,
                 verifyTLS: Bool = true, userAgent: String = "pmingest/" + HTTPConfig.libraryVersion,
-                followRedirects: Bool = false, maxConnectionsPerHost: Int = 8) {
+                followRedirects: Bool = false, maxConnectionsPerHost: Int = 8,
+                deadlineMs: Int = HTTPConfig.defaultDeadlineMs) {
+        self.deadlineMs = deadlineMs
         self.connectTimeoutMs = connectTimeoutMs
         self.totalTimeoutMs = totalTimeoutMs
         self.maxResponseBytes = maxResponseBytes

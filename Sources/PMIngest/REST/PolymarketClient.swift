@@ -58,16 +58,14 @@ public final class PolymarketClient: OrderBookSource, TradeSource, @unchecked Se
 
     /// The token's order book, levels sorted best-first (see `OrderBook`).
     /// - Throws: `.invalidArgument` for a token id that is not 1...78 digits (before any request);
-    ///   `.bookInvalid` when the CLOB has no book for the token (404), sends `null`, or sends the
-    ///   book of another token (its `asset_id` is not `tokenId`).
+    ///   `.noOrderBook` when the CLOB answers 404 (a resolved or unknown token; not retried, see
+    ///   `NoOrderBook`); `.bookInvalid` when it sends `null` or the book of another token (its
+    ///   `asset_id` is not `tokenId`).
     public func fetchOrderBook(tokenId: String) async throws -> OrderBook {
         try FieldCheck.tokenID(tokenId)
         let url = "\(endpoints.clobURL)/book?\(URLQuery.string([("token_id", tokenId)]))"
         let response = try await transport.send(HTTPRequest(url: url, endpoint: "clob.book"))
-        if response.status == 404 {
-            throw PMError(.bookInvalid, "no order book for token \(tokenId) (HTTP 404: \(WireDecoding.excerpt(response.body)))",
-                          httpStatus: 404)
-        }
+        if response.status == 404 { throw NoOrderBook.error(tokenId: tokenId, body: response.body) }
         try Self.requireSuccess(response, what: "GET /book")
         let book = try WireDecoding.clobBook(body: response.body, what: "GET /book \(tokenId)")
         guard book.tokenId == tokenId else {
@@ -125,10 +123,16 @@ public final class PolymarketClient: OrderBookSource, TradeSource, @unchecked Se
     /// Up to `limit` of the token's most recent trades (newest first) from the Data API, which is
     /// keyed by market: the token's condition id is resolved first and the rows filtered to the
     /// token. Prices/sizes arrive as floats and are rounded exactly; seconds become ms.
-    /// No age filtering here — use `TradeFetcher` for anything called "recent" (G1).
+    /// No age filtering here — use `TradeFetcher` for anything called "recent" (G1). Both
+    /// requests share one call deadline (`HTTPConfig.deadlineMs`, see `CallDeadline`).
     public func fetchTrades(tokenId: String, limit: Int = 100) async throws -> [PolymarketTrade] {
         try FieldCheck.tokenID(tokenId)
         guard limit > 0 else { throw PMError(.invalidArgument, "limit: must be > 0, got \(limit)") }
+        // The condition lookup and the tape request are one call: they share one deadline.
+        return try await CallDeadline.scope { try await self.fetchTokenTrades(tokenId: tokenId, limit: limit) }
+    }
+
+    private func fetchTokenTrades(tokenId: String, limit: Int) async throws -> [PolymarketTrade] {
         let condition = try await conditionId(forToken: tokenId)
         // Both outcome tokens share the market's tape: ask for more rows than we keep, within
         // the Data API's 10,000 cap (clamped before doubling: a huge limit must not overflow).

@@ -31,7 +31,9 @@
 /// gap was local. The service thread never waits for a consumer.
 public final class StreamClient: @unchecked Sendable {
     public let config: StreamClientConfig
-    private let engine: WebSocketEngine
+    let engine: WebSocketEngine
+    /// The Gamma poll of `watchResolutions`, if any.
+    let resolutionWatch = ResolutionWatchSlot()
 
     /// Validates the configuration (`.invalidArgument`); starts nothing.
     public init(config: StreamClientConfig) throws(PMError) {
@@ -45,6 +47,7 @@ public final class StreamClient: @unchecked Sendable {
     }
 
     deinit {
+        resolutionWatch.replace(with: nil)
         engine.close()
     }
 
@@ -128,6 +131,7 @@ public final class StreamClient: @unchecked Sendable {
     /// thread joined, consumers woken (`next` throws `.cancelled`, `events` ends). Idempotent and
     /// safe from any thread; no thread or file descriptor is left behind.
     public func close() {
+        resolutionWatch.replace(with: nil)
         engine.close()
     }
 

@@ -661,14 +661,31 @@ final class WebSocketEngine: @unchecked Sendable {
         }
         if outcome.pong { lastPongAt = now }
         for event in outcome.events { markData(event, now) }
+        let events = resolutionGate.admit(outcome.events)   // a resolution once, socket or poll
         count {
             $0.frames += 1
             if outcome.pong { $0.pongs += 1 }
-            $0.events += outcome.events.count
+            $0.events += events.count
             $0.skippedUnknown += outcome.unknownEventTypes
             $0.skippedMalformed += outcome.malformed
         }
-        queue.push(outcome.events)
+        queue.push(events)
+    }
+
+    // MARK: - Events from outside the socket (ResolutionWatcher)
+
+    /// Resolutions already delivered, by either path.
+    let resolutionGate = ResolutionGate()
+
+    /// Enqueues events that did not come from a frame, with the same counting and queue bounds as
+    /// frame events; resolutions pass the gate first. Returns how many were enqueued. Any thread.
+    @discardableResult
+    func deliverFromOutside(_ events: [StreamEvent]) -> Int {
+        let admitted = resolutionGate.admit(events)
+        guard !admitted.isEmpty, !queue.isClosed else { return 0 }
+        count { $0.events += admitted.count }
+        queue.push(admitted)
+        return admitted.count
     }
 
     private func markData(_ event: StreamEvent, _ now: Int64) {

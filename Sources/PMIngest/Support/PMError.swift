@@ -19,6 +19,9 @@ public struct PMError: Error, Sendable, Equatable, CustomStringConvertible {
         case misuse
         case cancelled
         case `internal`
+        /// The CLOB has no order book for the token (`GET /book` answered 404): the market is
+        /// resolved, or the token is unknown. Final, not a network failure: never retried.
+        case noOrderBook
     }
 
     public let kind: Kind

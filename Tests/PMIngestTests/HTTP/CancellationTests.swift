@@ -7,7 +7,10 @@ import Testing
 @Suite struct HTTPCancellationTests {
     /// For calls to a hanging server: a total timeout no slowdown reaches (the default 5 s did,
     /// under ThreadSanitizer), so only the cancellation under test can end the call.
-    static let hangConfig = HTTPTest.config(totalTimeoutMs: 120_000)
+    /// No call deadline in this suite: it cancels calls in the middle of waits (30 s Retry-After,
+    /// 60 s rate-limit slots, hung requests) that the default 20 s deadline would refuse to start;
+    /// CallDeadlineTests covers the deadline itself.
+    static let hangConfig = HTTPTest.config(totalTimeoutMs: 120_000, deadlineMs: 0)
 
     /// Polls the request log until `count` requests arrived (the call is then in flight server-side).
     func waitForRequests(_ session: FakeSession, _ count: Int) async throws {
@@ -38,7 +41,7 @@ import Testing
     @Test func cancellingDuringARetryAfterWaitEndsItAtOnce() async throws {
         let session = try await FakePolymarket.shared.newSession(preset: "basic")
         try await session.addFaults([FakeFault(path: "/data/trades", status: 429, headers: ["Retry-After": "30"])])
-        let http = try HTTPTest.transport()
+        let http = try HTTPTest.transport(HTTPTest.config(deadlineMs: 0))
         defer { http.shutdown() }
         let task = Task { try await http.send(HTTPRequest(url: session.dataURL + "/trades")) }
         try await waitForRequests(session, 1)
@@ -53,7 +56,7 @@ import Testing
 
     @Test func cancellingDuringARateLimitWaitEndsItAtOnce() async throws {
         let session = try await FakePolymarket.shared.newSession(preset: "basic")
-        let http = try HTTPTest.transport(HTTPTest.config(rateLimits: ["gamma": RateLimit(1, perMilliseconds: 60_000)]))
+        let http = try HTTPTest.transport(HTTPTest.config(rateLimits: ["gamma": RateLimit(1, perMilliseconds: 60_000)], deadlineMs: 0))
         defer { http.shutdown() }
         let request = HTTPRequest(url: session.gammaURL + "/markets?limit=1", endpoint: "gamma.markets")
         #expect(try await http.send(request).status == 200)

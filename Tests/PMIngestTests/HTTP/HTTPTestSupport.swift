@@ -12,10 +12,10 @@ enum HTTPTest {
     /// Short delays, no rate limits: the suite stays fast.
     static func config(maxAttempts: Int = 4, baseDelayMs: Int = 10, connectTimeoutMs: Int = 2_000,
                        totalTimeoutMs: Int = 5_000, maxResponseBytes: Int = 16 << 20,
-                       rateLimits: [String: RateLimit] = [:]) -> HTTPConfig {
+                       rateLimits: [String: RateLimit] = [:], deadlineMs: Int = HTTPConfig.defaultDeadlineMs) -> HTTPConfig {
         HTTPConfig(connectTimeoutMs: connectTimeoutMs, totalTimeoutMs: totalTimeoutMs, maxResponseBytes: maxResponseBytes,
                    retry: RetryPolicy(maxAttempts: maxAttempts, baseDelayMs: baseDelayMs, maxDelayMs: 100),
-                   rateLimits: rateLimits)
+                   rateLimits: rateLimits, deadlineMs: deadlineMs)
     }
 
     static func transport(_ config: HTTPConfig = HTTPTest.config()) throws -> CurlTransport {

@@ -73,7 +73,7 @@ import Testing
         #expect(book.bestAsk?.size.description == "84.17")
         #expect(book.timestampMs == 1_767_225_600_123)
         #expect(book.tickSize?.description == "0.01")
-        await #expect { try await client.fetchOrderBook(tokenId: "12") } throws: { ($0 as? PMError)?.kind == .bookInvalid }
+        await #expect { try await client.fetchOrderBook(tokenId: "12") } throws: { ($0 as? PMError)?.kind == .noOrderBook }
         await #expect { try await client.fetchOrderBook(tokenId: "13") } throws: { ($0 as? PMError)?.kind == .bookInvalid }
     }
 

@@ -38,6 +38,7 @@ from .errors import (
     PmError,
     PmHTTPError,
     PmInternalError,
+    PmNoOrderBook,
     PmInvalidArgument,
     PmInvalidUTF8,
     PmMisuse,
@@ -134,4 +135,5 @@ __all__ = [
     "PmMisuse",
     "PmCancelled",
     "PmInternalError",
+    "PmNoOrderBook",
 ]

@@ -54,6 +54,7 @@ PM_E_INVALID_UTF8 = 2
 PM_E_RANGE = 7
 PM_E_CANCELLED = 16
 PM_E_INTERNAL = 17
+PM_E_NO_BOOK = 18
 
 PM_DECIMAL_SCALE = 1_000_000
 
@@ -65,7 +66,7 @@ PM_CHANGE_INSERTED = 1
 PM_CHANGE_UPDATED = 2
 PM_CHANGE_UNCHANGED = 3
 
-PM_CLIENT_OPTIONS_VERSION = 2
+PM_CLIENT_OPTIONS_VERSION = 3
 
 PM_SIDE_BID = 0
 PM_SIDE_ASK = 1
@@ -364,6 +365,8 @@ class ClientOptions(Structure):
         # version 2
         ("listing_max_pages", c_int32),
         ("listing_timeout_ms", c_int32),
+        # version 3
+        ("deadline_ms", c_int32),
     ]
 
 
@@ -858,6 +861,11 @@ pm_event_change_price = _declare("pm_event_change_price", c_char_p, [EventP, c_s
 pm_event_change_size = _declare("pm_event_change_size", c_char_p, [EventP, c_size_t])
 # const char *pm_event_detail(const pm_event *event);
 pm_event_detail = _declare("pm_event_detail", c_char_p, [EventP])
+
+# pm_status pm_stream_set_resolution_poll(pm_stream *stream, pm_client *client, int32_t interval_ms);
+pm_stream_set_resolution_poll = _declare(
+    "pm_stream_set_resolution_poll", STATUS, [StreamP, ClientP, c_int32]
+)
 
 # ---- EventProcessor: pm_processor -------------------------------------------------------------
 # pm_status pm_processor_new(pm_fetcher *fetcher, const char *min_size, pm_processor **out);

@@ -202,6 +202,16 @@ class PolymarketClient:
     (the request in flight is cancelled). The message names the budget and what was seen; a
     listing is never silently truncated.
 
+    ``deadline_ms`` (default 20000; 0 = none) bounds one call across every attempt, back-off and
+    rate-limit wait: each attempt's timeout is cut to what remains, a retry that would pass it is
+    not started, and on expiry the call raises ``PmTimeoutError`` naming the deadline, the
+    attempts made and the last failure. A call is one request with its retries, except
+    ``fetch_trades`` and the fetchers (condition lookup + tape share one deadline); each page of a
+    market listing gets its own deadline, the listing as a whole ``listing_timeout_ms``.
+
+    ``fetch_orderbook`` of a token without a book (HTTP 404: a resolved market or an unknown
+    token) raises ``PmNoOrderBook``, a ``PmBookInvalid``; it is never retried.
+
     Errors: ``PmNetworkError``, ``PmTimeoutError``, ``PmHTTPError`` (the message quotes the status
     and an excerpt of the body, the title of an HTML page included), ``PmParseError``,
     ``PmTooLargeError``, ``PmCancelled``; ``PmInvalidArgument`` for bad arguments.
@@ -224,6 +234,7 @@ class PolymarketClient:
         rate_limit: bool = True,
         listing_max_pages: int = 1000,
         listing_timeout_ms: int = 300_000,
+        deadline_ms: int = 20_000,
     ) -> None:
         self._guard: Optional[_blocking.Guard] = (
             None  # set last: __del__ may see a half-made object
@@ -254,6 +265,7 @@ class PolymarketClient:
         options.listing_timeout_ms = _convert.check_int(
             listing_timeout_ms, "listing_timeout_ms", 1, _ffi.INT32_MAX
         )
+        options.deadline_ms = _convert.check_int(deadline_ms, "deadline_ms", 0, _ffi.INT32_MAX)
         out = _ffi.ClientP()
         _ffi.pm_client_new(ctypes.byref(options), ctypes.byref(out))
         if not out:
@@ -352,8 +364,9 @@ class PolymarketClient:
     def fetch_orderbook(self, token_id: str) -> OrderBook:
         """The token's order book, levels best first (see ``OrderBook``); levels of size 0 are
         left out. ``PmInvalidArgument`` for a token id that is not 1-78 digits (nothing is sent);
-        ``PmBookInvalid`` when the CLOB has no book for the token (404), sends ``null``, or sends
-        another token's book."""
+        ``PmNoOrderBook`` (a ``PmBookInvalid``) when the CLOB has no book for the token (404: a
+        resolved market or an unknown token; not retried); ``PmBookInvalid`` when it sends
+        ``null`` or another token's book."""
         keep: List[bytes] = []
         encoded = _convert.encode(token_id, "token_id", keep)
 

@@ -37,6 +37,7 @@ __all__ = [
     "PmMisuse",
     "PmCancelled",
     "PmInternalError",
+    "PmNoOrderBook",
     "exception_class",
 ]
 
@@ -59,6 +60,7 @@ _FALLBACK_NAMES: Dict[int, str] = {
     15: "misuse",
     16: "cancelled",
     17: "internal error",
+    18: "no order book",
 }
 
 
@@ -189,6 +191,14 @@ class PmInternalError(PmError):
     status = 17
 
 
+class PmNoOrderBook(PmBookInvalid):
+    """The CLOB has no order book for the token (18): ``GET /book`` answered HTTP 404, as it does
+    for a resolved market's token or an unknown one. Final, never retried; a ``PmBookInvalid``,
+    so ``except PmBookInvalid`` still catches it."""
+
+    status = 18
+
+
 _BY_STATUS: Dict[int, Type[PmError]] = {
     cls.status: cls
     for cls in (
@@ -209,6 +219,7 @@ _BY_STATUS: Dict[int, Type[PmError]] = {
         PmMisuse,
         PmCancelled,
         PmInternalError,
+        PmNoOrderBook,
     )
 }
 

@@ -40,7 +40,7 @@ from decimal import Decimal
 from typing import Any, Deque, Dict, Iterable, List, Optional, Tuple, Union
 
 from . import _blocking, _convert, _ffi
-from .client import OrderBook, _read_book
+from .client import OrderBook, PolymarketClient, _read_book, require_client
 from .errors import PmCancelled, PmInternalError
 
 __all__ = [
@@ -538,6 +538,29 @@ class WebSocketClient:
         array, count = self._token_array(token_ids, keep)
         with self._use() as stream:
             _ffi.pm_stream_unsubscribe(stream, array, count)
+
+    def watch_resolutions(self, client: Optional[PolymarketClient], interval_s: float = 60) -> None:
+        """Confirms resolutions by polling Gamma through ``client`` every ``interval_s`` seconds
+        (the first round at once) for the markets of the subscribed tokens: the socket's
+        ``market_resolved`` is not reliably delivered and never replayed. Each market's
+        resolution arrives once, as a ``market_resolved`` event (``condition_id``; ``detail`` =
+        the winning token), whichever of the socket and the poll saw it first; a closed market
+        counts once exactly one outcome is priced 1. A second call replaces the first;
+        ``interval_s=0`` stops polling (``client`` may then be None); ``close()`` stops it too.
+        ``PmInvalidArgument`` for an interval below 0.1 s other than 0; ``PmMisuse`` once
+        closed."""
+        if isinstance(interval_s, bool) or not isinstance(interval_s, (int, float)):
+            raise TypeError(f"interval_s must be a number of seconds, not {type(interval_s).__name__}")
+        if not math.isfinite(interval_s) or not 0 <= interval_s * 1000 <= _ffi.INT32_MAX:
+            raise _convert._invalid(f"interval_s {interval_s} is out of range")
+        interval_ms = int(round(interval_s * 1000))
+        if interval_ms == 0 and interval_s == 0:
+            with self._use() as stream:
+                _ffi.pm_stream_set_resolution_poll(stream, None, 0)
+            return
+        client = require_client(client)
+        with client._use() as handle, self._use() as stream:
+            _ffi.pm_stream_set_resolution_poll(stream, handle, max(1, interval_ms))
 
     def receive(self, timeout: Optional[float] = None) -> PriceUpdate:
         """The next **price update**, skipping every other event. Blocks until one arrives;

@@ -316,7 +316,8 @@ def test_options_init_fills_header_defaults():
         client.rate_limit,
         client.listing_max_pages,
         client.listing_timeout_ms,
-    ) == (2, None, None, None, 5000, 15000, 4, 16 * 1024 * 1024, True, True, 1000, 300_000)
+        client.deadline_ms,
+    ) == (3, None, None, None, 5000, 15000, 4, 16 * 1024 * 1024, True, True, 1000, 300_000, 20_000)
     with pytest.raises(pmingest.PmInvalidArgument):
         _ffi.pm_client_options_init(ctypes.byref(client), 999)
     stream = _ffi.StreamOptions()
@@ -509,6 +510,7 @@ def test_exception_hierarchy_and_mapping():
         15: pmingest.PmMisuse,
         16: pmingest.PmCancelled,
         17: pmingest.PmInternalError,
+        18: pmingest.PmNoOrderBook,
     }
     for status, cls in expected.items():
         assert errors.exception_class(status) is cls
@@ -519,6 +521,7 @@ def test_exception_hierarchy_and_mapping():
     assert errors.exception_class(0) is pmingest.PmError
     assert errors.exception_class(99) is pmingest.PmError
     assert issubclass(pmingest.PmInvalidUTF8, pmingest.PmInvalidArgument)
+    assert issubclass(pmingest.PmNoOrderBook, pmingest.PmBookInvalid)
     for cls in (pmingest.PmDatabaseBusy, pmingest.PmDatabaseCorrupt, pmingest.PmCannotOpenDatabase):
         assert issubclass(cls, pmingest.PmStorageError)
     unknown = _ffi.error(99, "from the future")

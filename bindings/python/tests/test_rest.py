@@ -467,7 +467,7 @@ def test_retries_run_out_with_an_http_error(fake):
 
 def test_missing_book_is_book_invalid(fake):
     fake.seed("basic")
-    with pytest.raises(pmingest.PmBookInvalid) as caught:
+    with pytest.raises(pmingest.PmNoOrderBook) as caught:  # a PmBookInvalid
         fake.client().fetch_orderbook(D_YES)  # D has no book: 404
     assert "404" in caught.value.message
     assert len(fake.requests("/clob/book")) == 1  # a 4xx is never retried
@@ -557,7 +557,7 @@ def test_errors_raised_in_worker_threads_carry_their_own_message(fake):
     assert outcomes == {
         A_YES: {"ok"},
         A_NO: {"PmHTTPError:True"},
-        D_YES: {"PmBookInvalid:False"},
+        D_YES: {"PmNoOrderBook:False"},
     }
 
 
