@@ -52,6 +52,8 @@ enum Migrations {
         """),
         // 2: trade ids re-derived with length-prefixed fields ("pmtrade2"); the schema is unchanged.
         .code(TradeIDMigration.rederiveIDs),
+        // Next: trade coverage and price history (see HistoryMigration).
+        .sql(HistoryMigration.createTables),
     ]
 
     /// The tables every pmingest schema version has: a file marked 'PMIG' without them is damaged
