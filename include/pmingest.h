@@ -1030,6 +1030,57 @@ PM_EXTERN pm_status pm_set_log_callback(pm_log_cb cb, pm_log_level min_level, vo
  */
 PM_EXTERN pm_status pm_set_log_level(pm_log_level min_level);
 
+/* ============================================================================================ */
+/* Trade history (Data API /v2/trades) and the resumable backfill                               */
+/* ============================================================================================ */
+
+/**
+ * Every trade of the market `condition_id` at or after since_ms (ms since the epoch; < 0: as far
+ * back as the tape goes), newest first, each once, walking the v2 tape's cursor pages. Combo
+ * (multi-leg) rows are skipped. These are NOT "recent trades" (the tape is cached for up to 5
+ * minutes): use pm_fetcher_fetch_recent_trades() for that. Bounded by the client's listing
+ * budget (PM_E_TOO_LARGE, PM_E_TIMEOUT); a server that repeats a cursor, or says it has more
+ * without one, gives PM_E_PARSE — never a truncated history.
+ * Ownership: *out is owned by the caller; free it with pm_trades_free().
+ * Errors: as pm_client_*. Thread: any.
+ */
+PM_EXTERN pm_status pm_client_fetch_trade_history(pm_client *client, const char *condition_id, int64_t since_ms,
+                                                  pm_trades **out);
+
+/**
+ * Progress of pm_backfill_trades(), after every page: the market, its 0-based index of
+ * market_count, and its pages, trade rows and new rows so far. `condition_id` is lent for the
+ * call only. Called on a library thread while pm_backfill_trades() blocks its caller; it must
+ * not call pm_backfill_trades() on the same store.
+ */
+typedef void (*pm_backfill_progress_cb)(const char *condition_id, size_t market_index, size_t market_count,
+                                        size_t pages, size_t trades, size_t inserted, void *userdata);
+
+/**
+ * Fills `store` from the v2 trade tape for `count` markets (condition ids), or for every market
+ * of the store's token metadata when count is 0 (condition_ids may then be NULL). since_ms < 0:
+ * as far back as the tape goes. Resumable: it may be killed at any point (kill -9 included) and
+ * run again, with no duplicate and no gap — each market's proven range is recorded (see
+ * pm_store_get_trade_coverage()) and only grows contiguously; trades are written before it.
+ * The newest 10 minutes before the call are stored but not claimed as covered.
+ * progress (may be NULL) gets `userdata`. Each out pointer may be NULL. pm_client_cancel()
+ * stops it (PM_E_CANCELLED); what was written stays valid.
+ * Errors: as pm_client_*, and the pm_store_* errors. Thread: any.
+ */
+PM_EXTERN pm_status pm_backfill_trades(pm_client *client, pm_store *store, const char *const *condition_ids,
+                                       size_t count, int64_t since_ms, pm_backfill_progress_cb progress,
+                                       void *userdata, size_t *out_pages, size_t *out_trades,
+                                       size_t *out_inserted);
+
+/**
+ * The range a backfill has proven for a market: every trade with oldest_ms <= timestamp <=
+ * newest_ms is in the store (oldest_ms 0: back to the start of what the tape serves).
+ * *out_found is false (and the ranges 0) when nothing is proven yet. The range outs may be NULL.
+ * Errors: PM_E_INVALID_ARG, the pm_store_* errors. Thread: any.
+ */
+PM_EXTERN pm_status pm_store_get_trade_coverage(pm_store *store, const char *condition_id, bool *out_found,
+                                                int64_t *out_oldest_ms, int64_t *out_newest_ms);
+
 #ifdef __cplusplus
 }
 #endif

@@ -66,6 +66,7 @@ from .storage import (
     TradeWatermarkRepository,
 )
 from .sync import MetadataSync, SyncReport
+from .history import BackfillProgress, BackfillReport, TradeCoverage, backfill_trades, get_trade_coverage
 from .stream import LevelChange, PriceUpdate, StreamEvent, WebSocketClient
 from .verify import PriceVerification, verify_orderbook_price
 
@@ -92,6 +93,12 @@ __all__ = [
     "PriceVerification",
     "MetadataSync",
     "SyncReport",
+    # trade history
+    "backfill_trades",
+    "get_trade_coverage",
+    "BackfillProgress",
+    "BackfillReport",
+    "TradeCoverage",
     # stream
     "WebSocketClient",
     "PriceUpdate",

@@ -738,6 +738,36 @@ pm_metadata_sync = _declare(
 )
 
 
+# ---- trade history: /v2/trades, the backfill, coverage ------------------------------------------
+# pm_status pm_client_fetch_trade_history(pm_client *client, const char *condition_id, int64_t since_ms,
+#                                         pm_trades **out);
+pm_client_fetch_trade_history = _declare(
+    "pm_client_fetch_trade_history", STATUS, [ClientP, c_char_p, c_int64, POINTER(TradesP)]
+)
+# typedef void (*pm_backfill_progress_cb)(const char *condition_id, size_t market_index, size_t market_count,
+#                                         size_t pages, size_t trades, size_t inserted, void *userdata);
+pm_backfill_progress_cb = ctypes.CFUNCTYPE(
+    None, ctypes.c_char_p, c_size_t, c_size_t, c_size_t, c_size_t, c_size_t, c_void_p
+)
+# pm_status pm_backfill_trades(pm_client *client, pm_store *store, const char *const *condition_ids,
+#                              size_t count, int64_t since_ms, pm_backfill_progress_cb progress,
+#                              void *userdata, size_t *out_pages, size_t *out_trades,
+#                              size_t *out_inserted);
+pm_backfill_trades = _declare(
+    "pm_backfill_trades",
+    STATUS,
+    [ClientP, StoreP, POINTER(c_char_p), c_size_t, c_int64, pm_backfill_progress_cb, c_void_p,
+     POINTER(c_size_t), POINTER(c_size_t), POINTER(c_size_t)],
+)
+# pm_status pm_store_get_trade_coverage(pm_store *store, const char *condition_id, bool *out_found,
+#                                       int64_t *out_oldest_ms, int64_t *out_newest_ms);
+pm_store_get_trade_coverage = _declare(
+    "pm_store_get_trade_coverage",
+    STATUS,
+    [StoreP, c_char_p, POINTER(c_bool), POINTER(c_int64), POINTER(c_int64)],
+)
+
+
 # ---- stream: pm_stream ------------------------------------------------------------------------
 # Pull model only: stream.py calls pm_stream_next in short slices from the consuming thread.
 

@@ -387,6 +387,27 @@ class PolymarketClient:
 
         return self._run(work)
 
+    def fetch_trade_history(
+        self, condition_id: str, since: Optional[datetime] = None
+    ) -> List[PolymarketTrade]:
+        """Every trade of the market ``condition_id`` at or after ``since`` (an aware datetime;
+        None = as far back as the tape goes), newest first, each once, from the Data API's v2
+        tape. Combo (multi-leg) rows are skipped. **Not "recent trades"**: the tape is cached for
+        up to five minutes; use ``TradeFetcher.fetch_recent_trades`` for trades you act on (G1).
+        Bounded by the listing budget (``PmTooLargeError``, ``PmTimeoutError``); a server that
+        repeats a cursor raises ``PmParseError`` rather than returning a truncated history."""
+        keep: List[bytes] = []
+        encoded = _convert.encode(condition_id, "condition_id", keep)
+        since_ms = -1 if since is None else _convert.to_ms(since, "since", round_up=True)
+
+        def work() -> List[PolymarketTrade]:
+            out = _ffi.TradesP()
+            with self._use() as client:
+                _ffi.pm_client_fetch_trade_history(client, encoded, since_ms, ctypes.byref(out))
+            return read_trades(out)
+
+        return self._run(work)
+
     def cancel(self) -> None:
         """Cancels every call in progress on this client, from any thread: they raise
         ``PmCancelled`` at once, without retrying. Calls started later run normally.
