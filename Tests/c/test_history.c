@@ -26,6 +26,7 @@
 #define NEWEST 1767225600LL
 #define CHILD_FLAG "--backfill-child"
 static int state_dummy;
+#define SENTINEL_POINTS ((pm_price_points *)(void *)&state_dummy)
 
 static void session(const char *name, char *sid, size_t cap) {
     char body[256];
@@ -260,11 +261,106 @@ static void test_backfill_kill_and_resume(const char *self) {
     rmdir(dir);
 }
 
+
+#define OTHER "52114319501245915516055106046884209969926127482827954674443846427813813222426"
+#define P0 1760000000LL
+
+static void test_price_history(void) {
+    char sid[128];
+    size_t cap = 200000, used, i;
+    char *state = malloc(cap);
+    pm_client *client;
+    pm_price_points *points = NULL;
+    pm_store *store = NULL;
+    const char *tokens[2] = {OTHER, TOKEN};
+    size_t inserted = 99;
+    pm_price_point_input in[2] = {PM_PRICE_POINT_INPUT_INIT, PM_PRICE_POINT_INPUT_INIT};
+    if (state == NULL) return;
+    /* 40 days of hourly points for TOKEN (more than two 15-day windows), two for OTHER */
+    used = (size_t)snprintf(state, cap, "{\"prices_history\":{\"" TOKEN "\":[");
+    for (i = 0; i < 960; i++)
+        used += (size_t)snprintf(state + used, cap - used, "%s{\"timestamp\":%lld,\"price\":0.%03d}", i ? "," : "",
+                                 P0 + (long long)i * 3600, (int)(100 + i % 800));
+    snprintf(state + used, cap - used, "],\"" OTHER "\":[{\"timestamp\":%lld,\"price\":0.30000000000000004},"
+             "{\"timestamp\":%lld,\"price\":0.25}]}}", P0, P0 + 7200);
+    session("prices", sid, sizeof sid);
+    post(sid, "state", state);
+    free(state);
+    client = client_for(sid);
+
+    CHECK_STATUS(pm_client_fetch_price_history(client, TOKEN, P0 * 1000, (P0 + 40 * 86400) * 1000, 0, &points), PM_OK);
+    CHECK_I64(pm_price_points_count(points), 960);
+    CHECK_I64(pm_price_points_timestamp_ms(points, 0), P0 * 1000);
+    CHECK_STR(pm_price_points_price(points, 0), "0.1");
+    CHECK_I64(pm_price_points_price_micros(points, 1), 101000);
+    CHECK_STR(pm_price_points_token_id(points, 959), TOKEN);
+    CHECK_I64(pm_price_points_timestamp_ms(points, 959), (P0 + 959 * 3600) * 1000);
+    CHECK_STR(pm_price_points_price(points, 960), "");
+    CHECK_I64(pm_price_points_price_micros(points, 960), -1);
+    CHECK_I64(pm_price_points_timestamp_ms(NULL, 0), 0);
+    CHECK_STR(pm_price_points_token_id(NULL, 0), "");
+    CHECK_I64(pm_price_points_count(NULL), 0);
+    CHECK(requests_to(sid, "/data/v2/prices-history") == 3);   /* three windows of at most 15 days */
+
+    CHECK_STATUS(pm_store_open(":memory:", NULL, &store), PM_OK);
+    in[0].token_id = TOKEN;
+    in[0].timestamp_ms = pm_price_points_timestamp_ms(points, 0);
+    in[0].price = pm_price_points_price(points, 0);
+    in[1].token_id = TOKEN;
+    in[1].timestamp_ms = 5000;
+    in[1].price = "0.75";
+    CHECK_STATUS(pm_store_upsert_price_points(store, in, 2, &inserted), PM_OK);
+    CHECK_I64(inserted, 2);
+    CHECK_STATUS(pm_store_upsert_price_points(store, in, 2, &inserted), PM_OK);
+    CHECK_I64(inserted, 0);
+    pm_price_points_free(points);   /* in[0] borrowed its price from the list */
+    points = NULL;
+    in[0].price = "0.1";
+    CHECK_STATUS(pm_store_upsert_price_points(store, NULL, 0, &inserted), PM_OK);
+    CHECK_STATUS(pm_store_query_price_points(store, TOKEN, INT64_MIN, INT64_MAX, &points), PM_OK);
+    CHECK_I64(pm_price_points_count(points), 2);
+    CHECK_STR(pm_price_points_price(points, 0), "0.75");
+    pm_price_points_free(points);
+    in[1].price = "abc";
+    CHECK_STATUS(pm_store_upsert_price_points(store, in, 2, &inserted), PM_E_PARSE);
+    CHECK(strstr(pm_last_error(), "points[1]") != NULL);
+    in[1].price = "0.5";
+    in[1].token_id = "x";
+    CHECK_STATUS(pm_store_upsert_price_points(store, in, 2, NULL), PM_E_INVALID_ARG);
+    CHECK_STATUS(pm_store_upsert_price_points(store, NULL, 1, NULL), PM_E_INVALID_ARG);
+    CHECK_STATUS(pm_store_query_price_points(store, TOKEN, 5, 4, &points), PM_E_INVALID_ARG);
+    CHECK_STATUS(pm_store_query_price_points(store, TOKEN, 0, 1, NULL), PM_E_INVALID_ARG);
+    pm_store_free(store);
+
+    points = NULL;
+    CHECK_STATUS(pm_client_fetch_price_histories(client, tokens, 2, P0 * 1000, (P0 + 3600) * 1000, 0, &points), PM_OK);
+    /* ordered by token id, then time: OTHER ("52...") before TOKEN ("71...") */
+    CHECK_I64(pm_price_points_count(points), 3);
+    CHECK_STR(pm_price_points_token_id(points, 0), OTHER);
+    CHECK_STR(pm_price_points_price(points, 0), "0.3");
+    CHECK_STR(pm_price_points_token_id(points, 1), TOKEN);
+    CHECK_I64(pm_price_points_timestamp_ms(points, 2), (P0 + 3600) * 1000);
+    pm_price_points_free(points);
+    points = SENTINEL_POINTS;
+    CHECK_STATUS(pm_client_fetch_price_histories(client, NULL, 0, 0, 1, 0, &points), PM_OK);
+    CHECK_I64(pm_price_points_count(points), 0);
+    pm_price_points_free(points);
+    CHECK_STATUS(pm_client_fetch_price_history(client, TOKEN, 10, 10, 0, &points), PM_E_INVALID_ARG);
+    CHECK(points == NULL);
+    CHECK_STATUS(pm_client_fetch_price_history(client, NULL, 0, 0, 0, &points), PM_E_INVALID_ARG);
+    CHECK_STATUS(pm_client_fetch_price_history(NULL, TOKEN, 0, 0, 0, &points), PM_E_INVALID_ARG);
+    CHECK_STATUS(pm_client_fetch_price_history(client, TOKEN, 0, 1000, 0, NULL), PM_E_INVALID_ARG);
+    CHECK_STATUS(pm_client_fetch_price_histories(client, NULL, 1, 0, 1, 0, &points), PM_E_INVALID_ARG);
+    pm_price_points_free(NULL);
+    pm_client_free(client);
+}
+
 int main(int argc, char **argv) {
     if (argc == 4 && strcmp(argv[1], CHILD_FLAG) == 0) return backfill_child(argv[2], argv[3]);
     if (fake_connect("test_history", "chist") != 0) return pmt_summary();
     test_fetch_trade_history();
     test_backfill_kill_and_resume(argv[0]);
+    test_price_history();
     curl_global_cleanup();
     return pmt_summary();
 }

@@ -66,6 +66,7 @@ from .storage import (
     TradeWatermarkRepository,
 )
 from .sync import MetadataSync, SyncReport
+from .prices import PriceHistoryRepository, PricePoint
 from .history import BackfillProgress, BackfillReport, TradeCoverage, backfill_trades, get_trade_coverage
 from .stream import LevelChange, PriceUpdate, StreamEvent, WebSocketClient
 from .verify import PriceVerification, verify_orderbook_price
@@ -99,6 +100,8 @@ __all__ = [
     "BackfillProgress",
     "BackfillReport",
     "TradeCoverage",
+    "PricePoint",
+    "PriceHistoryRepository",
     # stream
     "WebSocketClient",
     "PriceUpdate",

@@ -58,6 +58,7 @@ _OPAQUE = {
     "pm_store": _ffi.Store,
     "pm_trade": _ffi.Trade,
     "pm_trades": _ffi.Trades,
+    "pm_price_points": _ffi.PricePoints,
     "pm_token_meta": _ffi.TokenMeta,
     "pm_token_metas": _ffi.TokenMetas,
     "pm_watermark": _ffi.Watermark,
@@ -82,6 +83,7 @@ _CALLBACKS = {
 _STRUCTS = {
     "pm_store_options": _ffi.StoreOptions,
     "pm_trade_input": _ffi.TradeInput,
+    "pm_price_point_input": _ffi.PricePointInput,
     "pm_token_meta_input": _ffi.TokenMetaInput,
     "pm_client_options": _ffi.ClientOptions,
     "pm_stream_options": _ffi.StreamOptions,

@@ -113,3 +113,46 @@ def test_a_raising_progress_callback_stops_the_backfill(fake):
         assert pmingest.TradeRepository(db).count() <= 2000
         # The client still works afterwards.
         assert len(client.fetch_trade_history(COND, since=at(NEWEST - 4))) == 5
+
+
+# --- price history -----------------------------------------------------------------------------
+P0 = 1760000000
+OTHER = "52114319501245915516055106046884209969926127482827954674443846427813813222426"
+
+
+def test_fetch_price_history_splits_long_ranges_exactly(fake):
+    # floats as the wire has them (Python writes the shortest repr: 0.1, 0.101, ...)
+    fake.set_state(prices_history={TOKEN: [{"timestamp": P0 + 3600 * i, "price": float(f"0.{100 + i % 800:03d}")}
+                                           for i in range(960)]})
+    client = fake.client(rate_limit=False)
+    points = client.fetch_price_history(TOKEN, at(P0), at(P0 + 40 * 86400), bucket_seconds=3600)
+    assert len(points) == 960 and len({p.timestamp for p in points}) == 960
+    assert points[0] == pmingest.PricePoint(TOKEN, at(P0), Decimal("0.1"))
+    assert points[1].price == Decimal("0.101") and points[-1].timestamp == at(P0 + 959 * 3600)
+    assert len(fake.requests("/data/v2/prices-history")) == 3
+    with pytest.raises(ValueError, match="naive"):
+        client.fetch_price_history(TOKEN, datetime(2026, 1, 1))
+    with pytest.raises(pmingest.PmInvalidArgument):
+        client.fetch_price_history(TOKEN, at(P0), at(P0))
+    with pytest.raises(pmingest.PmInvalidArgument):
+        client.fetch_price_history(TOKEN, at(P0), bucket_seconds=0)
+
+
+def test_fetch_price_histories_and_the_repository(fake):
+    fake.set_state(prices_history={TOKEN: [{"timestamp": P0, "price": 0.30000000000000004},
+                                           {"timestamp": P0 + 7200, "price": 0.25}]})
+    client = fake.client(rate_limit=False)
+    history = client.fetch_price_histories([TOKEN, OTHER], at(P0), at(P0 + 3600))
+    assert history == {TOKEN: [pmingest.PricePoint(TOKEN, at(P0), Decimal("0.3"))], OTHER: []}
+    with pytest.raises(TypeError):
+        client.fetch_price_histories(TOKEN, at(P0))
+    with pmingest.Database() as db:
+        repo = pmingest.PriceHistoryRepository(db)
+        assert repo.upsert(history[TOKEN] + [pmingest.PricePoint(TOKEN, at(P0 + 60), Decimal("0.5"))]) == 2
+        assert repo.upsert(history[TOKEN]) == 0 and repo.upsert([]) == 0
+        assert [p.price for p in repo.points(TOKEN)] == [Decimal("0.3"), Decimal("0.5")]
+        assert repo.points(TOKEN, start=at(P0 + 1)) == [pmingest.PricePoint(TOKEN, at(P0 + 60), Decimal("0.5"))]
+        with pytest.raises(TypeError):
+            repo.upsert([3])
+        with pytest.raises(pmingest.PmInvalidArgument):
+            repo.points("x")
