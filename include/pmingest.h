@@ -1136,6 +1136,131 @@ PM_EXTERN pm_status pm_set_log_callback(pm_log_cb cb, pm_log_level min_level, vo
  */
 PM_EXTERN pm_status pm_set_log_level(pm_log_level min_level);
 
+/* ============================================================================================ */
+/* Trade history (Data API /v2/trades) and the resumable backfill                               */
+/* ============================================================================================ */
+
+/**
+ * Every trade of the market `condition_id` at or after since_ms (ms since the epoch; < 0: as far
+ * back as the tape goes), newest first, each once, walking the v2 tape's cursor pages. Combo
+ * (multi-leg) rows are skipped. These are NOT "recent trades" (the tape is cached for up to 5
+ * minutes): use pm_fetcher_fetch_recent_trades() for that. Bounded by the client's listing
+ * budget (PM_E_TOO_LARGE, PM_E_TIMEOUT); a server that repeats a cursor, or says it has more
+ * without one, gives PM_E_PARSE — never a truncated history.
+ * Ownership: *out is owned by the caller; free it with pm_trades_free().
+ * Errors: as pm_client_*. Thread: any.
+ */
+PM_EXTERN pm_status pm_client_fetch_trade_history(pm_client *client, const char *condition_id, int64_t since_ms,
+                                                  pm_trades **out);
+
+/**
+ * Progress of pm_backfill_trades(), after every page: the market, its 0-based index of
+ * market_count, and its pages, trade rows and new rows so far. `condition_id` is lent for the
+ * call only. Called on a library thread while pm_backfill_trades() blocks its caller; it must
+ * not call pm_backfill_trades() on the same store.
+ */
+typedef void (*pm_backfill_progress_cb)(const char *condition_id, size_t market_index, size_t market_count,
+                                        size_t pages, size_t trades, size_t inserted, void *userdata);
+
+/**
+ * Fills `store` from the v2 trade tape for `count` markets (condition ids), or for every market
+ * of the store's token metadata when count is 0 (condition_ids may then be NULL). since_ms < 0:
+ * as far back as the tape goes. Resumable: it may be killed at any point (kill -9 included) and
+ * run again, with no duplicate and no gap — each market's proven range is recorded (see
+ * pm_store_get_trade_coverage()) and only grows contiguously; trades are written before it.
+ * The newest 10 minutes before the call are stored but not claimed as covered.
+ * progress (may be NULL) gets `userdata`. Each out pointer may be NULL. pm_client_cancel()
+ * stops it (PM_E_CANCELLED); what was written stays valid.
+ * Errors: as pm_client_*, and the pm_store_* errors. Thread: any.
+ */
+PM_EXTERN pm_status pm_backfill_trades(pm_client *client, pm_store *store, const char *const *condition_ids,
+                                       size_t count, int64_t since_ms, pm_backfill_progress_cb progress,
+                                       void *userdata, size_t *out_pages, size_t *out_trades,
+                                       size_t *out_inserted);
+
+/**
+ * The range a backfill has proven for a market: every trade with oldest_ms <= timestamp <=
+ * newest_ms is in the store (oldest_ms 0: back to the start of what the tape serves).
+ * *out_found is false (and the ranges 0) when nothing is proven yet. The range outs may be NULL.
+ * Errors: PM_E_INVALID_ARG, the pm_store_* errors. Thread: any.
+ */
+PM_EXTERN pm_status pm_store_get_trade_coverage(pm_store *store, const char *condition_id, bool *out_found,
+                                                int64_t *out_oldest_ms, int64_t *out_newest_ms);
+
+/* ============================================================================================ */
+/* Price history (Data API /v2/prices-history, CLOB /batch-prices-history) and its storage       */
+/* ============================================================================================ */
+
+/** A list of price points (token, time, exact price), oldest first per token. */
+typedef struct pm_price_points pm_price_points;
+
+/**
+ * The token's prices with start_ms <= timestamp < end_ms (end_ms <= 0: now), oldest first, each
+ * timestamp once. A range over 15 days is asked as consecutive 15-day windows and joined.
+ * bucket_seconds > 0 asks for that spacing (<= 0: the server's). Bounded by the client's listing
+ * budget (PM_E_TOO_LARGE, PM_E_TIMEOUT).
+ * Ownership: *out is owned by the caller; free it with pm_price_points_free().
+ * Errors: as pm_client_*; PM_E_INVALID_ARG for a bad token id, start_ms < 0 or end <= start.
+ * Thread: any.
+ */
+PM_EXTERN pm_status pm_client_fetch_price_history(pm_client *client, const char *token_id, int64_t start_ms,
+                                                  int64_t end_ms, int64_t bucket_seconds, pm_price_points **out);
+
+/**
+ * The prices of `count` tokens with start_ms <= timestamp <= end_ms (end_ms <= 0: now), one
+ * POST /batch-prices-history per 20 tokens, in one list ordered by token id, then time.
+ * fidelity_minutes > 0 asks for that spacing (<= 0: the server's). count 0 gives an empty list.
+ * Ownership: *out is owned by the caller; free it with pm_price_points_free().
+ * Errors: as pm_client_*; PM_E_PARSE when the answer holds a token that was not asked for.
+ * Thread: any.
+ */
+PM_EXTERN pm_status pm_client_fetch_price_histories(pm_client *client, const char *const *token_ids, size_t count,
+                                                    int64_t start_ms, int64_t end_ms, int32_t fidelity_minutes,
+                                                    pm_price_points **out);
+
+/** Number of points; 0 for NULL. Thread: any. */
+PM_EXTERN size_t pm_price_points_count(const pm_price_points *points);
+/** The token of point `index`, borrowed from the list; "" when out of range or NULL. */
+PM_EXTERN const char *pm_price_points_token_id(const pm_price_points *points, size_t index);
+/** ms since the epoch; 0 when out of range or NULL. */
+PM_EXTERN int64_t pm_price_points_timestamp_ms(const pm_price_points *points, size_t index);
+/** The price as a canonical decimal, borrowed from the list; "" when out of range or NULL. */
+PM_EXTERN const char *pm_price_points_price(const pm_price_points *points, size_t index);
+/** The price in micro-units; -1 when out of range or NULL. */
+PM_EXTERN int64_t pm_price_points_price_micros(const pm_price_points *points, size_t index);
+/** Frees the list and the strings borrowed from it. NULL is a no-op. */
+PM_EXTERN void pm_price_points_free(pm_price_points *points);
+
+/** A price point to store. */
+typedef struct pm_price_point_input {
+    uint32_t version;      /**< PM_PRICE_POINT_INPUT_VERSION */
+    const char *token_id;  /**< required: 1-78 digits */
+    int64_t timestamp_ms;  /**< required: >= 0, ms since the epoch */
+    const char *price;     /**< required: decimal string, >= 0 */
+} pm_price_point_input;
+#define PM_PRICE_POINT_INPUT_VERSION 1
+#define PM_PRICE_POINT_INPUT_INIT { PM_PRICE_POINT_INPUT_VERSION, NULL, 0, NULL }
+
+/**
+ * Upserts `count` points in one transaction (all or none; one price per token and timestamp, a
+ * later write replaces it). Every row is validated first; the message names a bad row's index.
+ * *out_inserted (may be NULL) receives how many were new. count 0 is a no-op (points may be NULL).
+ * Errors: PM_E_INVALID_ARG, PM_E_INVALID_UTF8, PM_E_PARSE / PM_E_RANGE (price), PM_E_BUSY,
+ * PM_E_STORAGE. Thread: any.
+ */
+PM_EXTERN pm_status pm_store_upsert_price_points(pm_store *store, const pm_price_point_input *points, size_t count,
+                                                 size_t *out_inserted);
+
+/**
+ * The stored points of `token_id` with from_ms <= timestamp <= to_ms (INT64_MIN / INT64_MAX for
+ * an open end), oldest first.
+ * Ownership: *out is owned by the caller; free it with pm_price_points_free().
+ * Errors: PM_E_INVALID_ARG (NULL, bad token id, from_ms > to_ms), PM_E_INVALID_UTF8, PM_E_BUSY,
+ * PM_E_STORAGE. Thread: any.
+ */
+PM_EXTERN pm_status pm_store_query_price_points(pm_store *store, const char *token_id, int64_t from_ms,
+                                                int64_t to_ms, pm_price_points **out);
+
 #ifdef __cplusplus
 }
 #endif

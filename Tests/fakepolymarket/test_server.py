@@ -33,6 +33,10 @@ DEC_RE = re.compile(r"(0|[1-9][0-9]*)(\.[0-9]+)?\Z")
 # --------------------------------------------------------------------------------------------
 # helpers
 # --------------------------------------------------------------------------------------------
+# The legacy /trades caps before 2025-08 (a silent clamp at 10000): the default is now the real
+# 500 / 1000 with a 400 beyond (test_data_trades_2025_caps).
+LEGACY_TRADES_CAPS = {"trades_limit_max": 10000, "trades_offset_max": 10000, "trades_limit_clamp": True}
+
 def start_server(*extra, timeout=10.0):
     p = subprocess.Popen([sys.executable, SERVER, "--port", "0", *extra],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -357,6 +361,7 @@ def test_seed_basic_is_realistic(seeded):
     closed = next(s for s in summary["markets"] if s["closed"])
     assert seeded.get(f"/clob/book?token_id={closed['clobTokenIds'][0]}")[0] == 404
 
+    seeded.state(config=LEGACY_TRADES_CAPS)   # everything on one page
     trades = seeded.get_json("/data/trades?limit=10000&takerOnly=false")
     assert all(isinstance(t["timestamp"], int) and t["timestamp"] <= now for t in trades)
     assert any(now - t["timestamp"] >= 60 * 86400 for t in trades)
@@ -546,6 +551,7 @@ def test_data_trades_verbatim_numbers_and_order(sess):
 
 
 def test_data_trades_filters_and_paging(sess):
+    sess.state(config=LEGACY_TRADES_CAPS)
     a, b, c = ("0x" + ch * 64 for ch in "abc")
     trades = [mk_trade(i, cid=(a, b, c)[i % 3], ts=1767225600 - i) for i in range(300)]
     trades.append(mk_trade(999, cid=a, ts=1767225600 + 5, _maker=True))
@@ -564,8 +570,17 @@ def test_data_trades_filters_and_paging(sess):
 
 
 def test_data_trades_limit_max(sess):
+    sess.state(config=LEGACY_TRADES_CAPS)
     sess.state(trades=[{"conditionId": "0x1", "price": 0.5, "size": 1.0, "timestamp": i} for i in range(10050)])
     assert len(sess.get_json("/data/trades?limit=20000")) == 10000
+
+
+def test_data_trades_2025_caps(sess):
+    sess.state(trades=[{"conditionId": "0x1", "price": 0.5, "size": 1.0, "timestamp": i} for i in range(600)])
+    assert len(sess.get_json("/data/trades?limit=500")) == 500
+    assert sess.get("/data/trades?limit=501")[0] == 400
+    assert len(sess.get_json("/data/trades?limit=10&offset=1000")) == 0
+    assert sess.get("/data/trades?offset=1001")[0] == 400
 
 
 # --------------------------------------------------------------------------------------------

@@ -120,8 +120,8 @@ public final class PolymarketClient: OrderBookSource, TradeSource, @unchecked Se
 
     // MARK: Data API
 
-    /// Up to `limit` of the token's most recent trades (newest first) from the Data API, which is
-    /// keyed by market: the token's condition id is resolved first and the rows filtered to the
+    /// Up to `limit` (at most 500, the legacy endpoint's cap) of the token's most recent trades
+    /// (newest first) from the Data API, which is keyed by market: the token's condition id is resolved first and the rows filtered to the
     /// token. Prices/sizes arrive as floats and are rounded exactly; seconds become ms.
     /// No age filtering here — use `TradeFetcher` for anything called "recent" (G1). Both
     /// requests share one call deadline (`HTTPConfig.deadlineMs`, see `CallDeadline`).
@@ -135,7 +135,7 @@ public final class PolymarketClient: OrderBookSource, TradeSource, @unchecked Se
     private func fetchTokenTrades(tokenId: String, limit: Int) async throws -> [PolymarketTrade] {
         let condition = try await conditionId(forToken: tokenId)
         // Both outcome tokens share the market's tape: ask for more rows than we keep, within
-        // the Data API's 10,000 cap (clamped before doubling: a huge limit must not overflow).
+        // the legacy endpoint's 500 cap (clamped before doubling: a huge limit must not overflow).
         let requested = min(max(min(limit, Self.dataAPIMaxLimit) * 2, 100), Self.dataAPIMaxLimit)
         let query = URLQuery.string([("market", condition), ("limit", String(requested)), ("takerOnly", "true")])
         let body = try await getJSON("\(endpoints.dataURL)/trades?\(query)", endpoint: "data.trades", what: "GET /trades")
@@ -143,12 +143,14 @@ public final class PolymarketClient: OrderBookSource, TradeSource, @unchecked Se
         return Array(trades.sorted { $0.timestampMs > $1.timestampMs }.prefix(limit))
     }
 
-    /// The Data API's documented maximum `limit`.
-    static let dataAPIMaxLimit = 10_000
+    /// The most rows legacy `GET /trades` serves per request: `limit` above 500 (or `offset`
+    /// above 1,000) is refused since 2025-08 (docs/wire/data-api.md). This client never pages
+    /// that endpoint; whole histories come from `/v2/trades` (`fetchTradeHistory`).
+    static let dataAPIMaxLimit = 500
 
     // MARK: plumbing
 
-    private func getJSON(_ url: String, endpoint: String, what: String) async throws -> JSONValue {
+    func getJSON(_ url: String, endpoint: String, what: String) async throws -> JSONValue {
         try Self.jsonBody(try await transport.send(HTTPRequest(url: url, endpoint: endpoint)), what: what)
     }
 

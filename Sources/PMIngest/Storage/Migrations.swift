@@ -55,6 +55,8 @@ enum Migrations {
         // 3: the market's protocol version ('v1' | 'v2', Gamma's `version`) on each token; NULL
         // for rows written before it was kept (unknown, not assumed).
         .sql("ALTER TABLE token_meta ADD COLUMN protocol_version TEXT CHECK (protocol_version IN ('v1', 'v2'))"),
+        // 4: trade coverage and price history (see HistoryMigration).
+        .sql(HistoryMigration.createTables),
     ]
 
     /// The tables every pmingest schema version has: a file marked 'PMIG' without them is damaged

@@ -7,11 +7,15 @@ with "_" are private markers and are stripped:
 
 from __future__ import annotations
 
-from . import jsonraw, util
+from . import data_v2, jsonraw, util
 from .response import Response, error, json_response, not_found
 
 
 def handle(session, method: str, path: str, query: dict, body: bytes) -> Response:
+    if path.startswith("/v2/"):
+        resp = data_v2.handle(session, method, path, query, body)
+        if resp is not None:
+            return resp
     if method == "GET" and path in ("/trades", "/trades/"):
         data, config = session.snapshot()
         return list_trades(data["trades"], config, query)
@@ -31,6 +35,10 @@ def list_trades(trades: list, config: dict, query: dict) -> Response:
     offset, err = util.parse_int(query, "offset", 0)
     if err:
         return error(400, err)
+    # Since 2025-08 the real service refuses limit > 500 and offset > 1000 (docs/wire/data-api.md);
+    # config trades_limit_clamp = true restores the older silent clamp.
+    if limit > config["trades_limit_max"] and not config["trades_limit_clamp"]:
+        return error(400, f"max limit of {config['trades_limit_max']} exceeded")
     limit = min(limit, config["trades_limit_max"])
     if offset > config["trades_offset_max"]:
         return error(400, f"max historical activity offset of {config['trades_offset_max']} exceeded")

@@ -77,6 +77,12 @@ PRESETS = {
         "status": 403, "body": CLOUDFLARE_403, "content_type": "text/html; charset=UTF-8",
         "headers": {"Server": "cloudflare", "CF-RAY": "8f1a2b3c4d5e6f70-AMS", "Cache-Control": "no-cache"},
     },
+    # The v2 Data API's 429: the v2 error envelope and a trace id, and no Retry-After (as measured).
+    "v2_rate_limited": {
+        "status": 429, "content_type": "application/json",
+        "body": '{"error":"rate limit exceeded","code":"rate_limited","retryable":true,"trace_id":"fake-429"}',
+        "headers": {"x-trace-id": "fake-429"},
+    },
     "cloudflare_502": {
         "status": 502, "body": CLOUDFLARE_502, "content_type": "text/html",
         "headers": {"Server": "cloudflare", "CF-RAY": "8f1a2b3c4d5e6f71-AMS"},

@@ -15,7 +15,10 @@ import threading
 import time
 
 DATA_KEYS = ("markets", "books", "trades", "market_by_token", "clob_markets", "events")
-_EMPTY = {"markets": [], "books": {}, "trades": [], "market_by_token": {}, "clob_markets": {}, "events": []}
+# Data of the v2 routes (data_v2.py): in counts only once non-empty, so older callers see what they did.
+V2_DATA_KEYS = ("v2_trades", "prices_history")
+_EMPTY = {"markets": [], "books": {}, "trades": [], "market_by_token": {}, "clob_markets": {}, "events": [],
+          "v2_trades": [], "prices_history": {}}
 
 DEFAULT_CONFIG = {
     # Gzip API response bodies when the request says Accept-Encoding: gzip.
@@ -38,10 +41,18 @@ DEFAULT_CONFIG = {
     "gamma_keyset_events_max": 100,
     "gamma_keyset_end": "missing",
     "gamma_keyset_cursor_repeat": False,
-    # Data API GET /trades: default limit, silent clamp, offset ceiling (beyond -> 400).
+    # Data API GET /trades: default limit, limit ceiling (beyond -> 400, or a silent clamp with
+    # trades_limit_clamp), offset ceiling (beyond -> 400). The real caps since 2025-08: 500 / 1000.
     "trades_limit_default": 100,
-    "trades_limit_max": 10000,
-    "trades_offset_max": 10000,
+    "trades_limit_max": 500,
+    "trades_offset_max": 1000,
+    "trades_limit_clamp": False,
+    # Data API v2 (/v2/trades, /v2/prices-history) and CLOB /batch-prices-history limits.
+    "v2_trades_limit_default": 100,
+    "v2_trades_limit_max": 1000,
+    "prices_history_limit_max": 10000,
+    "prices_history_window_max_s": 15 * 86400,
+    "batch_prices_markets_max": 20,
     # Data API: serve trades newest first (sorted by timestamp, stable).  false = stored order.
     "trades_sort": True,
 }
@@ -60,7 +71,8 @@ def _check_config(patch) -> dict:
     for k, v in patch.items():
         if k not in DEFAULT_CONFIG:
             raise ValidationError(f"unknown config key {k!r}; known: {sorted(DEFAULT_CONFIG)}")
-        if k in ("gzip", "trades_sort", "gamma_endless", "gamma_keyset", "gamma_keyset_cursor_repeat"):
+        if k in ("gzip", "trades_sort", "gamma_endless", "gamma_keyset", "gamma_keyset_cursor_repeat",
+                 "trades_limit_clamp"):
             if not isinstance(v, bool):
                 raise ValidationError(f"config {k} must be a boolean")
         elif k == "gamma_keyset_end":
@@ -92,6 +104,15 @@ def check_data(patch: dict, *, allow_config: bool = True) -> dict:
             if not isinstance(v, dict) or not all(x is None or isinstance(x, dict) for x in v.values()):
                 raise ValidationError("books must be an object {token_id: OrderBookSummary object or null}")
             out[k] = v
+        elif k == "v2_trades":
+            if not isinstance(v, list) or not all(isinstance(x, dict) for x in v):
+                raise ValidationError("v2_trades must be an array of objects")
+            out[k] = v
+        elif k == "prices_history":
+            if not isinstance(v, dict) or not all(isinstance(x, list) and all(isinstance(p, dict) for p in x)
+                                                  for x in v.values()):
+                raise ValidationError("prices_history must be an object {token_id: [point objects]}")
+            out[k] = v
         elif k == "market_by_token":
             if not isinstance(v, dict) or not all(isinstance(x, str) for x in v.values()):
                 raise ValidationError("market_by_token must be an object {token_id: condition_id}")
@@ -101,7 +122,7 @@ def check_data(patch: dict, *, allow_config: bool = True) -> dict:
                 raise ValidationError("clob_markets must be an object {condition_id: CLOB market object}")
             out[k] = v
         else:
-            known = list(DATA_KEYS) + (["config"] if allow_config else [])
+            known = list(DATA_KEYS + V2_DATA_KEYS) + (["config"] if allow_config else [])
             raise ValidationError(f"unknown state key {k!r}; known: {known}")
     return out
 
@@ -162,11 +183,13 @@ class Session:
             return first
 
     def counts(self) -> dict:
-        return {k: len(self.data[k]) for k in DATA_KEYS}
+        out = {k: len(self.data[k]) for k in DATA_KEYS}
+        out.update({k: len(self.data[k]) for k in V2_DATA_KEYS if self.data.get(k)})
+        return out
 
     def dump(self) -> dict:
         with self.lock:
-            out = {k: self.data[k] for k in DATA_KEYS}
+            out = {k: self.data[k] for k in DATA_KEYS + V2_DATA_KEYS}
             out["config"] = dict(self.config)
             return out
 

@@ -68,6 +68,8 @@ from .storage import (
     TradeWatermarkRepository,
 )
 from .sync import MetadataSync, SyncReport
+from .prices import PriceHistoryRepository, PricePoint
+from .history import BackfillProgress, BackfillReport, TradeCoverage, backfill_trades, get_trade_coverage
 from .stream import LevelChange, PriceUpdate, StreamEvent, WebSocketClient
 from .verify import PriceVerification, verify_orderbook_price
 
@@ -95,6 +97,14 @@ __all__ = [
     "PriceVerification",
     "MetadataSync",
     "SyncReport",
+    # trade history
+    "backfill_trades",
+    "get_trade_coverage",
+    "BackfillProgress",
+    "BackfillReport",
+    "TradeCoverage",
+    "PricePoint",
+    "PriceHistoryRepository",
     # stream
     "WebSocketClient",
     "PriceUpdate",

@@ -780,6 +780,87 @@ pm_metadata_sync = _declare(
 )
 
 
+# ---- trade history: /v2/trades, the backfill, coverage ------------------------------------------
+# pm_status pm_client_fetch_trade_history(pm_client *client, const char *condition_id, int64_t since_ms,
+#                                         pm_trades **out);
+pm_client_fetch_trade_history = _declare(
+    "pm_client_fetch_trade_history", STATUS, [ClientP, c_char_p, c_int64, POINTER(TradesP)]
+)
+# typedef void (*pm_backfill_progress_cb)(const char *condition_id, size_t market_index, size_t market_count,
+#                                         size_t pages, size_t trades, size_t inserted, void *userdata);
+pm_backfill_progress_cb = ctypes.CFUNCTYPE(
+    None, ctypes.c_char_p, c_size_t, c_size_t, c_size_t, c_size_t, c_size_t, c_void_p
+)
+# pm_status pm_backfill_trades(pm_client *client, pm_store *store, const char *const *condition_ids,
+#                              size_t count, int64_t since_ms, pm_backfill_progress_cb progress,
+#                              void *userdata, size_t *out_pages, size_t *out_trades,
+#                              size_t *out_inserted);
+pm_backfill_trades = _declare(
+    "pm_backfill_trades",
+    STATUS,
+    [ClientP, StoreP, POINTER(c_char_p), c_size_t, c_int64, pm_backfill_progress_cb, c_void_p,
+     POINTER(c_size_t), POINTER(c_size_t), POINTER(c_size_t)],
+)
+# pm_status pm_store_get_trade_coverage(pm_store *store, const char *condition_id, bool *out_found,
+#                                       int64_t *out_oldest_ms, int64_t *out_newest_ms);
+pm_store_get_trade_coverage = _declare(
+    "pm_store_get_trade_coverage",
+    STATUS,
+    [StoreP, c_char_p, POINTER(c_bool), POINTER(c_int64), POINTER(c_int64)],
+)
+
+
+# ---- price history ------------------------------------------------------------------------------
+class PricePoints(_Opaque):
+    """struct pm_price_points"""
+
+
+PricePointsP = POINTER(PricePoints)
+
+
+class PricePointInput(Structure):
+    _fields_ = [("version", c_uint32), ("token_id", c_char_p), ("timestamp_ms", c_int64), ("price", c_char_p)]
+
+
+PM_PRICE_POINT_INPUT_VERSION = 1
+
+# pm_status pm_client_fetch_price_history(pm_client *client, const char *token_id, int64_t start_ms,
+#                                         int64_t end_ms, int64_t bucket_seconds, pm_price_points **out);
+pm_client_fetch_price_history = _declare(
+    "pm_client_fetch_price_history", STATUS, [ClientP, c_char_p, c_int64, c_int64, c_int64, POINTER(PricePointsP)]
+)
+# pm_status pm_client_fetch_price_histories(pm_client *client, const char *const *token_ids, size_t count,
+#                                           int64_t start_ms, int64_t end_ms, int32_t fidelity_minutes,
+#                                           pm_price_points **out);
+pm_client_fetch_price_histories = _declare(
+    "pm_client_fetch_price_histories",
+    STATUS,
+    [ClientP, POINTER(c_char_p), c_size_t, c_int64, c_int64, c_int32, POINTER(PricePointsP)],
+)
+# size_t pm_price_points_count(const pm_price_points *points);
+pm_price_points_count = _declare("pm_price_points_count", c_size_t, [PricePointsP])
+# const char *pm_price_points_token_id(const pm_price_points *points, size_t index);
+pm_price_points_token_id = _declare("pm_price_points_token_id", c_char_p, [PricePointsP, c_size_t])
+# int64_t pm_price_points_timestamp_ms(const pm_price_points *points, size_t index);
+pm_price_points_timestamp_ms = _declare("pm_price_points_timestamp_ms", c_int64, [PricePointsP, c_size_t])
+# const char *pm_price_points_price(const pm_price_points *points, size_t index);
+pm_price_points_price = _declare("pm_price_points_price", c_char_p, [PricePointsP, c_size_t])
+# int64_t pm_price_points_price_micros(const pm_price_points *points, size_t index);
+pm_price_points_price_micros = _declare("pm_price_points_price_micros", c_int64, [PricePointsP, c_size_t])
+# void pm_price_points_free(pm_price_points *points);
+pm_price_points_free = _declare("pm_price_points_free", None, [PricePointsP])
+# pm_status pm_store_upsert_price_points(pm_store *store, const pm_price_point_input *points, size_t count,
+#                                        size_t *out_inserted);
+pm_store_upsert_price_points = _declare(
+    "pm_store_upsert_price_points", STATUS, [StoreP, POINTER(PricePointInput), c_size_t, POINTER(c_size_t)]
+)
+# pm_status pm_store_query_price_points(pm_store *store, const char *token_id, int64_t from_ms,
+#                                       int64_t to_ms, pm_price_points **out);
+pm_store_query_price_points = _declare(
+    "pm_store_query_price_points", STATUS, [StoreP, c_char_p, c_int64, c_int64, POINTER(PricePointsP)]
+)
+
+
 # ---- stream: pm_stream ------------------------------------------------------------------------
 # Pull model only: stream.py calls pm_stream_next in short slices from the consuming thread.
 

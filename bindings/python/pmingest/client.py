@@ -24,11 +24,14 @@ import weakref
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Callable, Iterable, List, Optional, Tuple, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Tuple, TypeVar
 
 from . import _blocking, _convert, _ffi
 from .errors import PmInternalError
 from .storage import PolymarketTrade, _read_trade
+
+if TYPE_CHECKING:
+    from .prices import PricePoint
 
 __all__ = [
     "PolymarketClient",
@@ -423,6 +426,93 @@ class PolymarketClient:
             with self._use() as client:
                 _ffi.pm_client_fetch_trades(client, encoded, count, ctypes.byref(out))
             return read_trades(out)
+
+        return self._run(work)
+
+    def fetch_trade_history(
+        self, condition_id: str, since: Optional[datetime] = None
+    ) -> List[PolymarketTrade]:
+        """Every trade of the market ``condition_id`` at or after ``since`` (an aware datetime;
+        None = as far back as the tape goes), newest first, each once, from the Data API's v2
+        tape. Combo (multi-leg) rows are skipped. **Not "recent trades"**: the tape is cached for
+        up to five minutes; use ``TradeFetcher.fetch_recent_trades`` for trades you act on (G1).
+        Bounded by the listing budget (``PmTooLargeError``, ``PmTimeoutError``); a server that
+        repeats a cursor raises ``PmParseError`` rather than returning a truncated history."""
+        keep: List[bytes] = []
+        encoded = _convert.encode(condition_id, "condition_id", keep)
+        since_ms = -1 if since is None else _convert.to_ms(since, "since", round_up=True)
+
+        def work() -> List[PolymarketTrade]:
+            out = _ffi.TradesP()
+            with self._use() as client:
+                _ffi.pm_client_fetch_trade_history(client, encoded, since_ms, ctypes.byref(out))
+            return read_trades(out)
+
+        return self._run(work)
+
+    def fetch_price_history(
+        self,
+        token_id: str,
+        start: datetime,
+        end: Optional[datetime] = None,
+        bucket_seconds: Optional[int] = None,
+    ) -> List["PricePoint"]:
+        """The token's prices with ``start <= timestamp < end`` (aware datetimes; ``end`` None =
+        now), oldest first, each timestamp once, as ``PricePoint`` objects (aware ``timestamp``,
+        ``Decimal`` ``price``). A range over 15 days is asked as consecutive 15-day windows and
+        joined. ``bucket_seconds`` (>= 1) asks for that spacing; None lets the server choose."""
+        from .prices import read_points
+
+        keep: List[bytes] = []
+        encoded = _convert.encode(token_id, "token_id", keep)
+        start_ms = _convert.to_ms(start, "start", round_up=True)
+        end_ms = 0 if end is None else _convert.to_ms(end, "end", round_up=True)
+        if end is not None and end_ms <= 0:
+            raise ValueError("end must be after the epoch")
+        bucket = 0 if bucket_seconds is None else _convert.check_int(bucket_seconds, "bucket_seconds", 1, _ffi.INT64_MAX)
+
+        def work() -> List["PricePoint"]:
+            out = _ffi.PricePointsP()
+            with self._use() as client:
+                _ffi.pm_client_fetch_price_history(client, encoded, start_ms, end_ms, bucket, ctypes.byref(out))
+            return read_points(out)
+
+        return self._run(work)
+
+    def fetch_price_histories(
+        self,
+        token_ids: Iterable[str],
+        start: datetime,
+        end: Optional[datetime] = None,
+        fidelity_minutes: Optional[int] = None,
+    ) -> Dict[str, List["PricePoint"]]:
+        """The prices of several tokens with ``start <= timestamp <= end`` (``end`` None = now),
+        by token id, oldest first; one batch request per 20 tokens. Every asked token is a key
+        (an empty list when the server has no points). ``fidelity_minutes`` (>= 1) asks for that
+        spacing."""
+        from .prices import read_points
+
+        if isinstance(token_ids, (str, bytes)):
+            raise TypeError("token_ids must be an iterable of token ids, not a single string")
+        keep: List[bytes] = []
+        tokens = list(token_ids)
+        encoded = [_convert.encode(t, f"token_ids[{i}]", keep) for i, t in enumerate(tokens)]
+        start_ms = _convert.to_ms(start, "start", round_up=True)
+        end_ms = 0 if end is None else _convert.to_ms(end, "end")
+        if end is not None and end_ms <= 0:
+            raise ValueError("end must be after the epoch")
+        fidelity = 0 if fidelity_minutes is None else _convert.check_int(fidelity_minutes, "fidelity_minutes", 1, 2**31 - 1)
+        array = (ctypes.c_char_p * max(1, len(encoded)))(*encoded)
+
+        def work() -> Dict[str, List["PricePoint"]]:
+            out = _ffi.PricePointsP()
+            with self._use() as client:
+                _ffi.pm_client_fetch_price_histories(client, array if encoded else None, len(encoded), start_ms,
+                                                     end_ms, fidelity, ctypes.byref(out))
+            result: Dict[str, List["PricePoint"]] = {t: [] for t in tokens}
+            for point in read_points(out):
+                result.setdefault(point.token_id, []).append(point)
+            return result
 
         return self._run(work)
 

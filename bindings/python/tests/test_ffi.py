@@ -58,6 +58,7 @@ _OPAQUE = {
     "pm_store": _ffi.Store,
     "pm_trade": _ffi.Trade,
     "pm_trades": _ffi.Trades,
+    "pm_price_points": _ffi.PricePoints,
     "pm_token_meta": _ffi.TokenMeta,
     "pm_token_metas": _ffi.TokenMetas,
     "pm_watermark": _ffi.Watermark,
@@ -78,11 +79,13 @@ _OPAQUE = {
 _CALLBACKS = {
     "pm_event_cb": _ffi.pm_event_cb,
     "pm_log_cb": _ffi.pm_log_cb,
+    "pm_backfill_progress_cb": _ffi.pm_backfill_progress_cb,
     "void (*)(void *)": _ffi.pm_userdata_free_cb,
 }
 _STRUCTS = {
     "pm_store_options": _ffi.StoreOptions,
     "pm_trade_input": _ffi.TradeInput,
+    "pm_price_point_input": _ffi.PricePointInput,
     "pm_token_meta_input": _ffi.TokenMetaInput,
     "pm_client_options": _ffi.ClientOptions,
     "pm_stream_options": _ffi.StreamOptions,
