@@ -38,8 +38,7 @@ struct PolymarketTradeFields {
     let outcome: String?
 
     func trade(what: String) throws -> PolymarketTrade {
-        let (ms, overflow) = timestampSeconds.multipliedReportingOverflow(by: 1000)
-        guard !overflow else { throw PMError(.parse, "\(what): timestamp \(timestampSeconds) out of range") }
+        let ms = try EpochSeconds.milliseconds(timestampSeconds, what: what)
         do {
             return try PolymarketTrade(tokenId: tokenId, conditionId: conditionId, side: side, price: price, size: size,
                                        timestampMs: ms, transactionHash: transactionHash, proxyWallet: proxyWallet,

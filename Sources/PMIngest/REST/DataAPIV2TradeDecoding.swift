@@ -24,6 +24,7 @@ extension WireDecoding {
             let rowWhat = "\(what) row \(index)"
             let object = try object(row, what: rowWhat)
             let seconds = try field(rowWhat) { () throws(JSONFieldError) -> Int64 in try object.requiredInt64("timestamp") }
+            _ = try EpochSeconds.milliseconds(seconds, what: rowWhat)  // combo rows too: they move the walk
             if let current = oldest { oldest = min(current, seconds) } else { oldest = seconds }
             if try field(rowWhat, { () throws(JSONFieldError) -> Bool in isCombo(try object.optionalString("condition_id")) }) {
                 combos += 1
@@ -31,11 +32,7 @@ extension WireDecoding {
             }
             trades.append(try dataAPIV2Trade(object, timestampSeconds: seconds, what: rowWhat))
         }
-        let oldestMs = try oldest.map { seconds -> Int64 in
-            let (ms, overflow) = seconds.multipliedReportingOverflow(by: 1000)
-            guard !overflow else { throw PMError(.parse, "\(what): timestamp \(seconds) out of range") }
-            return ms
-        }
+        let oldestMs = try oldest.map { try EpochSeconds.milliseconds($0, what: what) }
         return TradeTapePage(trades: trades, combos: combos, rows: rows.count, oldestTimestampMs: oldestMs,
                              hasMore: hasMore, nextCursor: cursor)
     }

@@ -47,8 +47,7 @@ extension WireDecoding {
     }
 
     private static func point(tokenId: String, seconds: Int64, price: Price, resolution: Int64?, what: String) throws -> PricePoint {
-        let (ms, overflow) = seconds.multipliedReportingOverflow(by: 1000)
-        guard !overflow, seconds >= 0 else { throw PMError(.parse, "\(what): timestamp \(seconds) out of range") }
+        let ms = try EpochSeconds.milliseconds(seconds, what: what)
         do {
             return try PricePoint(tokenId: tokenId, timestampMs: ms, price: price, resolutionSeconds: resolution)
         } catch let error as PMError {
