@@ -5,7 +5,7 @@ public struct HTTPConfig: Sendable, Equatable {
     /// include/pmingest.h (the core cannot import the C header's macros).
     public static let libraryVersion = "0.1.0"
 
-    /// Polymarket's documented per-endpoint throttles (polymarket-api.md §1.4), keyed by the
+    /// Polymarket's documented per-endpoint throttles (docs/wire-format.md, "Rate limits"), keyed by the
     /// `HTTPRequest.endpoint` names the REST layer uses.
     public static let polymarketRateLimits: [String: RateLimit] = [
         "gamma.markets": RateLimit(300, perMilliseconds: 10_000),

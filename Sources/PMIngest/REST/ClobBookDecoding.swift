@@ -1,5 +1,5 @@
 /// CLOB `GET /book` and `POST /books` OrderBookSummary objects: decimal strings, ms timestamp as a
-/// string, bids ascending / asks descending on the wire (polymarket-api.md §1.2, §1.2.1).
+/// string, bids ascending / asks descending on the wire (docs/wire-format.md, "Order books").
 ///
 /// Decoded straight from the body bytes with the stream parser's token tape and its `book`
 /// decoder: the REST summary and the WebSocket `book` event are one shape, so they have one

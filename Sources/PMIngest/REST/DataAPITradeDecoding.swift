@@ -1,5 +1,5 @@
 /// Data API `GET /trades` rows: a bare array, float `price`/`size`, integer SECONDS `timestamp`
-/// (polymarket-api.md §1.3). Floats round half-even to 1e-6 from their literal digits; seconds
+/// (docs/wire/data-api.md). Floats round half-even to 1e-6 from their literal digits; seconds
 /// become milliseconds here, once, so every later age check compares like with like.
 extension WireDecoding {
     public static func dataAPITrades(_ body: JSONValue) throws -> [PolymarketTrade] {

@@ -1,4 +1,4 @@
-/// Decoders from the real wire formats (polymarket-api.md) to pmingest's models. Every failure is
+/// Decoders from the real wire formats (docs/wire-format.md and docs/wire/) to pmingest's models. Every failure is
 /// a `PMError(.parse)` that names the row and field; nothing here traps on any input.
 public enum WireDecoding {
     /// Parses a response body, mapping JSON errors to `.parse` with a short excerpt of the body.

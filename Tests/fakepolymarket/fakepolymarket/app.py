@@ -114,7 +114,7 @@ def main(argv=None) -> int:
     stop_signals = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
     for sig in stop_signals:
         signal.signal(sig, lambda *_: stop.set())
-    # A child of `swift test` can inherit a mask that BLOCKS these signals (DESIGN.md): unblock them
+    # A child of `swift test` can inherit a mask that BLOCKS these signals: unblock them
     # here, before any thread starts, so SIGTERM/SIGINT always stop the server.
     signal.pthread_sigmask(signal.SIG_UNBLOCK, stop_signals)
 

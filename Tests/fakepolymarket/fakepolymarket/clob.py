@@ -1,4 +1,4 @@
-"""CLOB API (order books, CLOB market objects).  Shapes: polymarket-api.md §1.2."""
+"""CLOB API (order books, CLOB market objects).  Shapes: docs/wire/clob.md."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Data API (public trade tape): GET /data/trades.  Shapes: polymarket-api.md §1.3.
+"""Data API (public trade tape): GET /data/trades.  Shapes: docs/wire/data-api.md.
 
 Stored trade rows are served verbatim (numbers keep their literal text), except that keys starting
 with "_" are private markers and are stripped:

@@ -1,4 +1,4 @@
-"""Gamma API (market metadata): GET /gamma/markets and friends.  Shapes: polymarket-api.md §1.1."""
+"""Gamma API (market metadata): GET /gamma/markets and friends.  Shapes: docs/wire/gamma.md."""
 
 from __future__ import annotations
 
