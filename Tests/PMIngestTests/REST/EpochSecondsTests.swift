@@ -13,7 +13,7 @@ import Testing
         #expect(try EpochSeconds.milliseconds(EpochSeconds.maximum, what: "t") == EpochSeconds.maximum * 1000)
         for bad in [millis, EpochSeconds.maximum + 1, Int64.max, -1, Int64.min] {
             #expect { try EpochSeconds.milliseconds(bad, what: "row 3") } throws: {
-                ($0 as? PMError)?.code == .parse && ($0 as? PMError)?.message.contains("row 3") == true
+                ($0 as? PMError)?.kind == .parse && ($0 as? PMError)?.message.contains("row 3") == true
             }
         }
     }
@@ -34,7 +34,7 @@ import Testing
               "size":2,"price":0.25,"timestamp":\#(millis)}],"pagination":{"has_more":false}}
             """#)
             #expect { try WireDecoding.dataAPIV2TradePage(body) } throws: {
-                ($0 as? PMError)?.code == .parse && ($0 as? PMError)?.message.contains("not epoch seconds") == true
+                ($0 as? PMError)?.kind == .parse && ($0 as? PMError)?.message.contains("not epoch seconds") == true
             }
         }
     }
