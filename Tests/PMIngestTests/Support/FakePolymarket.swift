@@ -79,10 +79,10 @@ actor FakePolymarket {
         let process = Process()
         if FileManager.default.isExecutableFile(atPath: venvPython) {
             process.executableURL = URL(fileURLWithPath: venvPython)
-            process.arguments = [script, "--port", "0", "--exit-with-parent"]
+            process.arguments = [script, "--port", "0", "--exit-with-parent", "--strict-ws"]
         } else {
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", script, "--port", "0", "--exit-with-parent"]
+            process.arguments = ["python3", script, "--port", "0", "--exit-with-parent", "--strict-ws"]
         }
         let stdout = Pipe()
         process.standardOutput = stdout
