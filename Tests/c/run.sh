@@ -7,7 +7,7 @@
 #
 # Runs, in a fresh temp dir: check_header_coverage.sh, check_so.sh, test_header (C99),
 # test_header (C++11), test_abi, test_storage_faults, test_storage_crash, test_storage_schema,
-# test_rest, test_null_outputs, test_stream. Each test program
+# test_rest, test_null_outputs, test_stream, test_stream_pool. Each test program
 # prints "N passed, N failed". Exits non-zero if any step fails. Environment: CC (cc), CXX (g++),
 # PYTHON (default: the repo's .venv/bin/python when present, else python3), KEEP_TMP=1 keeps the
 # build dir, RUN_WRAPPER (e.g. "valgrind -q --error-exitcode=99") prefixes each test program,
@@ -147,14 +147,17 @@ have_stream=0
 have_null=0
 build test_rest $CC $CFLAGS -o "$tmp/test_rest" "$here/test_rest.c" $LDFLAGS -lcurl && have_rest=1
 build test_stream $CC $CFLAGS -o "$tmp/test_stream" "$here/test_stream.c" $LDFLAGS -lcurl && have_stream=1
+have_pool=0
+build test_stream_pool $CC $CFLAGS -o "$tmp/test_stream_pool" "$here/test_stream_pool.c" $LDFLAGS -lcurl && have_pool=1
 build test_null_outputs $CC $CFLAGS -o "$tmp/test_null_outputs" "$here/test_null_outputs.c" $LDFLAGS -lcurl && have_null=1
-if [ "$have_rest" = 1 ] || [ "$have_stream" = 1 ] || [ "$have_null" = 1 ]; then
+if [ "$have_rest" = 1 ] || [ "$have_stream" = 1 ] || [ "$have_null" = 1 ] || [ "$have_pool" = 1 ]; then
     if start_fake; then
         [ "$have_rest" = 1 ] && run_test test_rest "$tmp/test_rest"
         [ "$have_null" = 1 ] && run_test test_null_outputs "$tmp/test_null_outputs"
         if [ "$have_stream" = 1 ]; then
             if "$PYTHON" -c 'import websockets' 2>/dev/null; then
                 run_test test_stream "$tmp/test_stream"
+                [ "$have_pool" = 1 ] && run_test test_stream_pool "$tmp/test_stream_pool"
             else
                 echo "run.sh: $PYTHON has no websockets package (the fake WebSocket channel needs it: make venv)" >&2
                 note "FAIL  test_stream ($PYTHON cannot import websockets)"
@@ -165,6 +168,7 @@ if [ "$have_rest" = 1 ] || [ "$have_stream" = 1 ] || [ "$have_null" = 1 ]; then
         [ "$have_rest" = 1 ] && note "FAIL  test_rest (fake server did not start)"
         [ "$have_null" = 1 ] && note "FAIL  test_null_outputs (fake server did not start)"
         [ "$have_stream" = 1 ] && note "FAIL  test_stream (fake server did not start)"
+        [ "$have_pool" = 1 ] && note "FAIL  test_stream_pool (fake server did not start)"
         failed=1
     fi
 fi
