@@ -67,6 +67,7 @@ from .storage import (
 )
 from .sync import MetadataSync, SyncReport
 from .stream import LevelChange, PriceUpdate, StreamEvent, WebSocketClient
+from .health import AssetHealth, SocketHealth, StreamHealth
 from .verify import PriceVerification, verify_orderbook_price
 
 
@@ -96,6 +97,9 @@ __all__ = [
     "WebSocketClient",
     "PriceUpdate",
     "StreamEvent",
+    "StreamHealth",
+    "SocketHealth",
+    "AssetHealth",
     "LevelChange",
     "EventProcessor",
     "ProcessedEvent",
