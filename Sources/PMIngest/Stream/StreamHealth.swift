@@ -30,6 +30,16 @@ public struct StreamHealth: Sendable, Equatable {
     public func staleAssets(olderThanMs: Int64) -> [AssetHealth] {
         assets.filter { ($0.lastEventAgeMs ?? Int64.max) >= olderThanMs }
     }
+
+    /// One line for a status display: "3/3 sockets open · 1 reconnect · 2 gaps · queue 0 · 1 of 600
+    /// assets stale (no event for 30 s)".
+    public func summary(staleAfterMs: Int64) -> String {
+        func plural(_ n: Int, _ word: String) -> String { "\(n) \(word)\(n == 1 ? "" : "s")" }
+        let open = sockets.filter { $0.state == .open }.count
+        let stale = staleAssets(olderThanMs: staleAfterMs).count
+        return "\(open)/\(sockets.count) sockets open · \(plural(reconnects, "reconnect")) · \(plural(gaps, "gap"))"
+            + " · queue \(queueDepth) · \(stale) of \(assets.count) assets stale (no event for \(staleAfterMs / 1000) s)"
+    }
 }
 
 /// One socket of the pool.

@@ -15,6 +15,12 @@ struct StreamHealthTests {
                                   AssetHealth(tokenId: WS.aNo, socket: 0, lastEventAgeMs: nil, continuity: .awaitingSnapshot)])
         #expect(health.reconnects == 0 && health.gaps == 0 && health.queueDepth == 0 && health.queuedBytes == 0)
         #expect(health.staleAssets(olderThanMs: 1).map(\.tokenId) == [WS.aYes, WS.aNo])
+        #expect(health.summary(staleAfterMs: 30_000)
+                == "0/1 sockets open · 0 reconnects · 0 gaps · queue 0 · 2 of 2 assets stale (no event for 30 s)")
+        let one = StreamHealth(sockets: [SocketHealth(id: 0, state: .open, assetCount: 1, reconnects: 1, lastLossReason: "x")],
+                               assets: [AssetHealth(tokenId: "1", socket: 0, lastEventAgeMs: 5, continuity: .live)],
+                               reconnects: 1, gaps: 1, queueDepth: 3, queuedBytes: 10)
+        #expect(one.summary(staleAfterMs: 1_000) == "1/1 sockets open · 1 reconnect · 1 gap · queue 3 · 0 of 1 assets stale (no event for 1 s)")
         client.close()
         #expect(client.health().sockets.map(\.state) == [.closed])
     }
