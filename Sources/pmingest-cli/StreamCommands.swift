@@ -34,12 +34,14 @@ struct Stream: AsyncParsableCommand {
         let deadline = stream.seconds.map { SystemClock().nowMilliseconds() + Int64($0) * 1000 }
         var drawn = 0
         while !Interrupt.requested, deadline.map({ SystemClock().nowMilliseconds() < $0 }) ?? true {
-            guard let event = try live.next(timeoutMs: 200) else { continue }
-            books.apply(event)
-            for processed in await processor.process(event) {
-                let mark = processed.sizeSource == .restBackfill ? "*" : ""
-                last[processed.update.tokenId] = (processed.update.price.description,
-                                                  (processed.size?.description ?? "?") + mark)
+            // Redrawn on every event and, while the feed is quiet, every 200 ms (so staleness shows).
+            if let event = try live.next(timeoutMs: 200) {
+                books.apply(event)
+                for processed in await processor.process(event) {
+                    let mark = processed.sizeSource == .restBackfill ? "*" : ""
+                    last[processed.update.tokenId] = (processed.update.price.description,
+                                                      (processed.size?.description ?? "?") + mark)
+                }
             }
             let health = live.health()
             let ages = Dictionary(health.assets.map { ($0.tokenId, $0) }, uniquingKeysWith: { first, _ in first })
