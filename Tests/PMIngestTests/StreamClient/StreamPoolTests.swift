@@ -243,6 +243,31 @@ struct StreamPoolTests {
         #expect(changes.sorted { $0[0] < $1[0] } == [[ids[5]], [ids[210]]])
     }
 
+    @Test("subscribing after connect opens the new sockets at once, staggered, and their books arrive")
+    func growAfterConnect() async throws {
+        let session = try await FakePolymarket.shared.newSession(preset: "empty")
+        let ids = Pool.ids(500)
+        try await session.setState(Pool.booksState(ids))
+        let client = try StreamClient(config: Pool.config(session) { $0.connectStaggerMs = 200 })
+        defer { client.close() }
+        try client.subscribe(tokenIds: Array(ids[0..<150]))
+        try await client.connectAsync()
+        #expect(client.pool.socketCount == 1)
+        try client.subscribe(tokenIds: Array(ids[150...]))
+        #expect(client.pool.socketCount == 3)
+        let events = try await pull(client, timeoutMs: 15_000) { $0.count >= ids.count }
+        #expect(Set(events.compactMap(\.bookToken)) == Set(ids))
+        #expect(client.health().sockets.map(\.assetCount) == [200, 200, 100])
+        let connects = try await session.wsLog().filter { $0.kind == "connect" }.map(\.time)
+        #expect(connects.count == 3)
+        if connects.count == 3 { #expect(connects[2] - connects[1] >= 0.15) }
+        #expect(try await session.wsLog().filter { $0.kind == "violation" }.isEmpty)
+        client.close()
+        #expect(throws: PMError.self) { try client.subscribe(tokenIds: ["1"]) }
+        #expect(throws: PMError.self) { try client.unsubscribe(tokenIds: ["1"]) }
+        #expect(client.health().sockets.allSatisfy { $0.state == .closed })
+    }
+
     @Test("events enqueued from outside the sockets reach the same consumer")
     func enqueueFromOutside() async throws {
         let session = try await FakePolymarket.shared.newSession(preset: "empty")
