@@ -103,7 +103,6 @@ final class WebSocketEngine: @unchecked Sendable {
     private var rx: [UInt8] = []
     private var rxOversize = false
     private var rxBinary = false
-    private var rng = SystemRandomNumberGenerator()
     private var writeBuffer: UnsafeMutablePointer<UInt8>?
     private var writeCapacity = 0
 
@@ -565,8 +564,12 @@ final class WebSocketEngine: @unchecked Sendable {
     }
 
     private func backoffMs(_ attempt: Int) -> Int64 {
-        ReconnectBackoff(baseMs: config.reconnectBaseMs, maxMs: config.reconnectMaxMs,
-                         multiplier: config.reconnectMultiplier).delayMs(attempt: attempt, using: &rng)
+        // The stdlib's default generator, not an inout `SystemRandomNumberGenerator` property: that
+        // struct is zero-sized, so every engine's property shares one address and ThreadSanitizer
+        // reports the pool's concurrent reconnects as an access race (as RetryPolicy notes too).
+        let ceiling = ReconnectBackoff(baseMs: config.reconnectBaseMs, maxMs: config.reconnectMaxMs,
+                                       multiplier: config.reconnectMultiplier).ceilingMs(attempt: attempt)
+        return Int64.random(in: 0...ceiling)
     }
 
     /// Sends a close frame and services until the server answers (bounded), so a deliberate close
