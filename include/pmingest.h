@@ -795,12 +795,17 @@ PM_EXTERN pm_status pm_metadata_sync(pm_client *client, pm_store *store, size_t 
 /* ============================================================================================ */
 
 /**
- * A WebSocket subscription to the market channel. One library-owned service thread runs
- * libwebsockets; it sends `PING` every ping_interval_ms and expects `PONG`. When PONGs stop, or a
- * subscribed asset goes silent while PONGs continue (the feed's known silent stall), it closes the
- * socket, reconnects with exponential backoff and jitter, resubscribes every asset, and delivers
- * a PM_EVENT_RECONNECTED event: continuity was lost, distrust local books until the next
- * PM_EVENT_BOOK. Frames that are oversize, not UTF-8, not JSON or of unknown type are counted
+ * A WebSocket subscription to the market channel: one logical stream over a pool of sockets, each
+ * holding at most max_assets_per_connection assets (more assets open more sockets, staggered by
+ * connect_stagger_ms; subscription frames carry at most subscription_chunk_size assets;
+ * unsubscribing compacts the pool). Each socket has a library-owned service thread running
+ * libwebsockets; after its initial subscription (never before: the server closes a socket whose
+ * first frame is not the subscription) it sends `PING` every ping_interval_ms and expects `PONG`.
+ * When PONGs stop, or a subscribed asset goes silent while PONGs continue (the feed's known silent
+ * stall), it closes that socket, reconnects with exponential backoff and jitter, resubscribes its
+ * assets, and delivers a PM_EVENT_RECONNECTED event naming them (pm_event_reconnect_token_id()):
+ * their continuity was lost, distrust their local books until their next PM_EVENT_BOOK. Other
+ * sockets' assets are not affected. Frames that are oversize, not UTF-8, not JSON or of unknown type are counted
  * and skipped; the connection survives them.
  *
  * Delivery: events go into a queue bounded by count (queue_capacity) and by the events' estimated
@@ -828,13 +833,20 @@ typedef struct pm_stream_options {
     /* version 2 */
     int64_t queue_max_bytes;           /**< held events' estimated memory at most: 64 KiB-16 GiB,
                                             default 64 MiB (67108864) */
+    /* version 3: the socket pool (docs/wire/market-channel.md) */
+    int32_t max_assets_per_connection; /**< assets on one socket at most: 1-500, default 200; more
+                                            assets open more sockets */
+    int32_t connect_stagger_ms;        /**< consecutive socket openings at least this far apart:
+                                            0-60000, default 250 (a burst of handshakes draws 429s) */
+    int32_t subscription_chunk_size;   /**< assets in one subscribe/unsubscribe frame at most: 1-500,
+                                            default 100 */
 } pm_stream_options;
-#define PM_STREAM_OPTIONS_VERSION 2
+#define PM_STREAM_OPTIONS_VERSION 3
 #define PM_STREAM_OPTIONS_INIT \
-    { PM_STREAM_OPTIONS_VERSION, NULL, 10000, 30000, 120000, 10000, 8388608, true, 67108864 }
+    { PM_STREAM_OPTIONS_VERSION, NULL, 10000, 30000, 120000, 10000, 8388608, true, 67108864, 200, 250, 100 }
 
 /**
- * Fills *opts with the defaults of `version` (1 or 2; only that version's fields are written, so a
+ * Fills *opts with the defaults of `version` (1, 2 or 3; only that version's fields are written, so a
  * program built against an older header passes its own, smaller struct safely).
  * Errors: PM_E_INVALID_ARG. Thread: any.
  */
@@ -987,6 +999,69 @@ PM_EXTERN const char *pm_event_change_size(const pm_event *event, size_t index);
 /** Why continuity was lost (RECONNECTED), the winning asset (MARKET_RESOLVED) or the question
  * (NEW_MARKET); else "". */
 PM_EXTERN const char *pm_event_detail(const pm_event *event);
+/**
+ * The assets whose continuity a RECONNECTED event concerns: the reconnected socket's assets, or
+ * the assets moved between sockets. 0 means every asset of the stream (a queue overflow), and for
+ * other kinds. pm_event_reconnect_token_id() is borrowed from the event; "" out of range.
+ * Thread: any (the event is read-only).
+ */
+PM_EXTERN size_t pm_event_reconnect_token_count(const pm_event *event);
+PM_EXTERN const char *pm_event_reconnect_token_id(const pm_event *event, size_t index);
+
+/* ---- stream health ------------------------------------------------------------------------- */
+
+/** A snapshot of a stream's health (pm_stream_health()): immutable, owned by the caller. */
+typedef struct pm_health pm_health;
+
+/** State of one socket of the pool. Append-only. */
+typedef enum pm_socket_state {
+    PM_SOCKET_IDLE = 0,        /**< not started yet (before connect, or waiting for its staggered start) */
+    PM_SOCKET_CONNECTING = 1,  /**< handshake under way */
+    PM_SOCKET_OPEN = 2,
+    PM_SOCKET_BACKOFF = 3,     /**< lost; waiting out the reconnect backoff */
+    PM_SOCKET_CLOSED = 4
+} pm_socket_state;
+
+/** Continuity of one asset. Append-only. */
+typedef enum pm_continuity {
+    PM_CONTINUITY_AWAITING_SNAPSHOT = 0, /**< subscribed / reconnected / moved, no book snapshot since */
+    PM_CONTINUITY_LIVE = 1               /**< a snapshot arrived on the current connection */
+} pm_continuity;
+
+/**
+ * Takes a snapshot of the stream's health: each socket's state, each subscribed asset's last-event
+ * age and continuity, reconnect and gap counts, queue depth. Cheap (no I/O); works before connect
+ * and after close. Ownership: *out is owned by the caller; free it with pm_health_free().
+ * Errors: PM_E_INVALID_ARG (NULL stream or out). Thread: any.
+ */
+PM_EXTERN pm_status pm_stream_health(const pm_stream *stream, pm_health **out);
+/** Frees a snapshot; NULL is a no-op. Thread: any (not concurrently with its accessors). */
+PM_EXTERN void pm_health_free(pm_health *health);
+/** Successful re-connections of all sockets; 0 for NULL. */
+PM_EXTERN int64_t pm_health_reconnects(const pm_health *health);
+/** Continuity gaps delivered (RECONNECTED events of every kind: reconnects, overflows, moves). */
+PM_EXTERN int64_t pm_health_gaps(const pm_health *health);
+/** Events waiting in the queue, and their estimated bytes. */
+PM_EXTERN int64_t pm_health_queue_depth(const pm_health *health);
+PM_EXTERN int64_t pm_health_queued_bytes(const pm_health *health);
+/** Sockets of the pool, the primary (id 0) first. Accessors return -1 / PM_SOCKET_CLOSED / 0 / ""
+ * for an index out of range or a NULL snapshot. */
+PM_EXTERN size_t pm_health_socket_count(const pm_health *health);
+PM_EXTERN int32_t pm_health_socket_id(const pm_health *health, size_t index);
+PM_EXTERN pm_socket_state pm_health_socket_state(const pm_health *health, size_t index);
+PM_EXTERN size_t pm_health_socket_asset_count(const pm_health *health, size_t index);
+PM_EXTERN int64_t pm_health_socket_reconnects(const pm_health *health, size_t index);
+/** Why the socket last lost its connection; "" when it never did. Borrowed from the snapshot. */
+PM_EXTERN const char *pm_health_socket_last_loss(const pm_health *health, size_t index);
+/** Subscribed assets in subscription order. Accessors return ""/-1/PM_CONTINUITY_AWAITING_SNAPSHOT
+ * out of range; strings are borrowed from the snapshot. */
+PM_EXTERN size_t pm_health_asset_count(const pm_health *health);
+PM_EXTERN const char *pm_health_asset_token_id(const pm_health *health, size_t index);
+/** The socket id the asset is on. */
+PM_EXTERN int32_t pm_health_asset_socket(const pm_health *health, size_t index);
+/** Milliseconds since the asset's last event; -1 when none has arrived yet. */
+PM_EXTERN int64_t pm_health_asset_last_event_age_ms(const pm_health *health, size_t index);
+PM_EXTERN pm_continuity pm_health_asset_continuity(const pm_health *health, size_t index);
 
 /* ============================================================================================ */
 /* Resolutions you can trust: MARKET_RESOLVED confirmed by polling Gamma                        */

@@ -16,10 +16,15 @@ private func tokenList(_ pointers: UnsafePointer<UnsafePointer<CChar>?>?, _ coun
     return try (0..<count).map { try requiredString(pointers[$0], "token_ids[\($0)]") }
 }
 
-/// Bytes of a pm_stream_options of `version`: version 1 ended after verify_tls.
+/// Bytes of a pm_stream_options of `version`: version 1 ended after verify_tls, version 2 after
+/// queue_max_bytes.
 private func streamOptionsSize(_ version: UInt32) -> Int {
     let whole = MemoryLayout<pm_stream_options>.size
-    return version >= 2 ? whole : MemoryLayout<pm_stream_options>.offset(of: \.queue_max_bytes) ?? whole
+    switch version {
+    case ...1: return MemoryLayout<pm_stream_options>.offset(of: \.queue_max_bytes) ?? whole
+    case 2: return MemoryLayout<pm_stream_options>.offset(of: \.max_assets_per_connection) ?? whole
+    default: return whole
+    }
 }
 
 /// The caller's options, reading no byte past the end of its version's struct (newer fields
@@ -27,7 +32,11 @@ private func streamOptionsSize(_ version: UInt32) -> Int {
 private func readStreamOptions(_ opts: UnsafePointer<pm_stream_options>) -> pm_stream_options {
     let version = UnsafeRawPointer(opts).loadUnaligned(as: UInt32.self)
     var copy = pm_stream_options()
+    let d = StreamClientConfig()
     copy.queue_max_bytes = Int64(StreamClientConfig.defaultQueueMaxBytes)
+    copy.max_assets_per_connection = Int32(clamping: d.maxAssetsPerConnection)
+    copy.connect_stagger_ms = Int32(clamping: d.connectStaggerMs)
+    copy.subscription_chunk_size = Int32(clamping: d.subscriptionChunkSize)
     withUnsafeMutableBytes(of: &copy) { target in
         target.baseAddress?.copyMemory(from: UnsafeRawPointer(opts), byteCount: streamOptionsSize(max(1, version)))
     }
@@ -46,8 +55,9 @@ public func pm_stream_options_init(_ opts: UnsafeMutablePointer<pm_stream_option
             version: version, url: nil, ping_interval_ms: Int32(clamping: d.pingIntervalMs),
             pong_timeout_ms: Int32(clamping: d.pongTimeoutMs), asset_silence_timeout_ms: Int32(clamping: d.assetSilenceTimeoutMs),
             queue_capacity: Int32(clamping: d.queueCapacity), max_message_bytes: Int64(d.maxMessageBytes), verify_tls: d.verifyTLS,
-            queue_max_bytes: Int64(d.queueMaxBytes))
-        // A version-1 caller's struct ends before queue_max_bytes: write only the bytes it has.
+            queue_max_bytes: Int64(d.queueMaxBytes), max_assets_per_connection: Int32(clamping: d.maxAssetsPerConnection),
+            connect_stagger_ms: Int32(clamping: d.connectStaggerMs), subscription_chunk_size: Int32(clamping: d.subscriptionChunkSize))
+        // An older caller's struct ends before the newer fields: write only the bytes it has.
         withUnsafeBytes(of: defaults) { source in
             guard let bytes = source.baseAddress else { return }
             UnsafeMutableRawPointer(opts).copyMemory(from: bytes, byteCount: streamOptionsSize(version))
@@ -78,6 +88,12 @@ public func pm_stream_new(_ opts: UnsafePointer<pm_stream_options>?, _ out: Unsa
             if o.version >= 2 {
                 guard o.queue_max_bytes > 0 else { throw PMError(.invalidArgument, "opts: queue_max_bytes must be > 0") }
                 config.queueMaxBytes = Int(clamping: o.queue_max_bytes)
+            }
+            if o.version >= 3 {
+                // Ranges are checked by StreamClientConfig (.invalidArgument).
+                config.maxAssetsPerConnection = Int(o.max_assets_per_connection)
+                config.connectStaggerMs = Int(o.connect_stagger_ms)
+                config.subscriptionChunkSize = Int(o.subscription_chunk_size)
             }
         }
         out.pointee = Handle.retain(StreamHandle(client: try StreamClient(config: config)))

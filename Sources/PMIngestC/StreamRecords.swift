@@ -151,9 +151,16 @@ final class EventRecord {
     let tokenId, conditionId, price, tradeSize, side, bestBid, bestAsk, detail: OwnedCString?
     let book: BookRecord?
     let changes: [(token: OwnedCString, side: pm_side, price: OwnedCString, size: OwnedCString)]
+    /// The assets a RECONNECTED event concerns (empty: all of them, or another kind).
+    let reconnectTokens: [OwnedCString]
 
     init(_ event: StreamEvent) {
         self.event = event
+        if case .reconnected(let info) = event {
+            reconnectTokens = info.tokenIds.map { OwnedCString($0) }
+        } else {
+            reconnectTokens = []
+        }
         typeName = OwnedCString(event.eventType)
         var token: String?, condition: String?, price: String?, size: String?, side: String?
         var bid: String?, ask: String?, detail: String?

@@ -5,6 +5,7 @@ import PMIngest
 struct StreamOptions: ParsableArguments {
     @Argument(help: "Token (asset) ids to subscribe to.") var tokens: [String]
     @Option(help: "Stop after this many seconds (default: until Ctrl-C).") var seconds: Int?
+    @Option(help: "Mark a token stale after this many seconds without an event (stream view).") var staleAfter: Int = 30
 
     func validate() throws {
         if tokens.isEmpty { throw ValidationError("give at least one token id") }
@@ -26,29 +27,40 @@ struct Stream: AsyncParsableCommand {
         let live = try StreamClient(config: StreamClientConfig(url: connection.streamURL))
         defer { live.close() }
         let books = LocalOrderBooks(isTracked: live.isSubscribed)
+        try live.subscribe(tokenIds: stream.tokens)   // before connecting: the pool opens its sockets staggered
         try await live.connectAsync()
-        try live.subscribe(tokenIds: stream.tokens)
+        let staleAfterMs = Int64(max(1, stream.staleAfter)) * 1000
         var last: [String: (price: String, size: String)] = [:]
         let deadline = stream.seconds.map { SystemClock().nowMilliseconds() + Int64($0) * 1000 }
         var drawn = 0
         while !Interrupt.requested, deadline.map({ SystemClock().nowMilliseconds() < $0 }) ?? true {
-            guard let event = try live.next(timeoutMs: 200) else { continue }
-            books.apply(event)
-            for processed in await processor.process(event) {
-                let mark = processed.sizeSource == .restBackfill ? "*" : ""
-                last[processed.update.tokenId] = (processed.update.price.description,
-                                                  (processed.size?.description ?? "?") + mark)
+            // Redrawn on every event and, while the feed is quiet, every 200 ms (so staleness shows).
+            if let event = try live.next(timeoutMs: 200) {
+                books.apply(event)
+                for processed in await processor.process(event) {
+                    let mark = processed.sizeSource == .restBackfill ? "*" : ""
+                    last[processed.update.tokenId] = (processed.update.price.description,
+                                                      (processed.size?.description ?? "?") + mark)
+                }
             }
+            let health = live.health()
+            let ages = Dictionary(health.assets.map { ($0.tokenId, $0) }, uniquingKeysWith: { first, _ in first })
             let rows = stream.tokens.map { token -> [String] in
                 let snapshot = books.snapshot(tokenId: token)
-                let state = snapshot.map { $0.isValid ? "" : "stale: \($0.invalidReason ?? "")" } ?? "no snapshot"
+                var state = snapshot.map { $0.isValid ? "" : "invalid: \($0.invalidReason ?? "")" } ?? "no snapshot"
+                let age = ages[token]?.lastEventAgeMs
+                if (age ?? Int64.max) >= staleAfterMs {
+                    state = "STALE (\(age.map { "\($0 / 1000) s" } ?? "no event yet")) " + state
+                }
                 return [Output.shortToken(token), snapshot?.book.bestBid?.price.description ?? "",
-                        snapshot?.book.bestAsk?.price.description ?? "", last[token]?.price ?? "", last[token]?.size ?? "", state]
+                        snapshot?.book.bestAsk?.price.description ?? "", last[token]?.price ?? "", last[token]?.size ?? "",
+                        ages[token].map { "\($0.socket)" } ?? "", state]
             }
-            let table = Output.table(["token", "bid", "ask", "last", "size", ""], rows)
+            let table = Output.table(["token", "bid", "ask", "last", "size", "socket", ""], rows)
+                + "\n" + health.summary(staleAfterMs: staleAfterMs)
             if drawn > 0 { print("\u{1B}[\(drawn)F", terminator: "") }   // redraw in place
             print(table.split(separator: "\n").map { $0 + "\u{1B}[K" }.joined(separator: "\n"))
-            drawn = rows.count + 1
+            drawn = rows.count + 2
         }
         let stats = processor.stats
         print("\(live.stats.events) events; \(stats.totalProcessed) trades, \(stats.g3Backfilled) sizes back-filled (G3)")
@@ -66,8 +78,8 @@ struct Record: AsyncParsableCommand {
         let recorder = try TradeRecorder(database: try Database(DatabaseConfig(path: db)))
         let live = try StreamClient(config: StreamClientConfig(url: connection.streamURL))
         defer { live.close() }
-        try await live.connectAsync()
         try live.subscribe(tokenIds: stream.tokens)
+        try await live.connectAsync()
         let deadline = stream.seconds.map { SystemClock().nowMilliseconds() + Int64($0) * 1000 }
         while !Interrupt.requested, deadline.map({ SystemClock().nowMilliseconds() < $0 }) ?? true {
             if let event = try live.next(timeoutMs: 200) { try recorder.record(event) }

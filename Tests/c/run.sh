@@ -15,7 +15,7 @@
 # PMTEST_SKIP_SO_CHECK=1 skips check_so.sh (for instrumented, non-shipping builds of the library).
 #
 # test_rest and test_stream need the fake Polymarket server (Tests/fakepolymarket): ONE is started
-# here for the whole run (--port 0 --exit-with-parent), its root URL handed to the tests as
+# here for the whole run (--port 0 --exit-with-parent --strict-ws: the real channel's subscription rules), its root URL handed to the tests as
 # PM_FAKE_URL ("http://127.0.0.1:PORT"), and it is killed on exit. Each test scripts its own
 # session on it. REST needs only the Python 3 stdlib; the WebSocket market channel (test_stream)
 # needs the `websockets` package, which the project venv (make venv) has: hence the venv's python.
@@ -71,7 +71,7 @@ LDFLAGS="-L $L -lpmingest -Wl,-rpath,$L -lpthread"
 # (stdout carries nothing else), exports PM_FAKE_URL. Returns 1 if it does not come up in 10 s.
 start_fake() {
     echo "== start fake server"
-    "$PYTHON" "$fake_server" --port 0 --exit-with-parent > "$tmp/fake.out" 2> "$tmp/fake.err" &
+    "$PYTHON" "$fake_server" --port 0 --exit-with-parent --strict-ws > "$tmp/fake.out" 2> "$tmp/fake.err" &
     fake_pid=$!
     local i line=""
     for ((i = 0; i < 100; i++)); do
@@ -145,7 +145,7 @@ build test_storage_schema $CC $CFLAGS -o "$tmp/test_storage_schema" "$here/test_
 # Tests that script a session on the fake server: HTTP only, or HTTP and the WebSocket market channel
 # (those need the `websockets` package in $PYTHON). Each is built from $here/<name>.c.
 FAKE_HTTP_TESTS="test_rest test_null_outputs test_gamma test_history"
-FAKE_WS_TESTS="test_stream test_calls"
+FAKE_WS_TESTS="test_stream test_stream_pool test_calls"
 built_http=()
 built_ws=()
 for t in $FAKE_HTTP_TESTS; do

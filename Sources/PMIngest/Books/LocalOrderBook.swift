@@ -86,7 +86,14 @@ public final class LocalOrderBooks: @unchecked Sendable {
                 books[tick.tokenId, default: Levels()].tickSize = tick.newTickSize
                 return [tick.tokenId]
             case .reconnected(let info):
-                return invalidateAllLocked("continuity lost: \(info.reason)")
+                guard !info.tokenIds.isEmpty else { return invalidateAllLocked("continuity lost: \(info.reason)") }
+                // One socket of the pool: only its assets lost continuity.
+                var touched: [String] = []
+                for id in info.tokenIds where books[id] != nil {
+                    books[id]?.invalidReason = "continuity lost: \(info.reason)"
+                    touched.append(id)
+                }
+                return touched
             case .lastTradePrice, .bestBidAsk, .newMarket, .marketResolved, .legacyPriceChange:
                 return []
             }

@@ -1,4 +1,4 @@
-/// One typed event from the Polymarket market channel (polymarket-api.md §2), or the stream
+/// One typed event from the Polymarket market channel (docs/wire/market-channel.md), or the stream
 /// client's own continuity signal.
 ///
 /// Produced by `MarketChannelParser` from the wire frames (every case except `reconnected`) and by

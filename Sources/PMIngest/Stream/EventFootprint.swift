@@ -33,7 +33,7 @@ extension StreamEvent {
         case .legacyPriceChange(let legacy):
             bytes += Footprint.string(legacy.tokenId) + Footprint.string(legacy.conditionId)
         case .reconnected(let info):
-            bytes += Footprint.string(info.reason)
+            bytes += Footprint.string(info.reason) + Footprint.strings(info.tokenIds)
         }
         return bytes
     }

@@ -41,6 +41,7 @@ final class EventQueue: @unchecked Sendable {
     private var closed = false
     private var gapDropped = 0
     private var droppedTotal = 0
+    private var overflowMarkersTotal = 0
     private var waiters: [(id: Int, continuation: CheckedContinuation<StreamEvent?, any Error>)] = []
     private var nextWaiterID = 0
 
@@ -77,6 +78,12 @@ final class EventQueue: @unchecked Sendable {
 
     /// Events dropped on overflow since the queue was made.
     var dropped: Int { locked { droppedTotal } }
+
+    /// Events waiting now (a gap marker not yet taken not included).
+    var depth: Int { locked { count } }
+
+    /// Overflow gap markers handed to consumers so far.
+    var overflowMarkers: Int { locked { overflowMarkersTotal } }
 
     /// Events waiting (not counting a pending gap marker).
     var pending: Int { locked { count } }
@@ -140,6 +147,7 @@ final class EventQueue: @unchecked Sendable {
         if gapDropped > 0 {
             let n = gapDropped
             gapDropped = 0
+            overflowMarkersTotal += 1
             return .reconnected(ReconnectInfo(reason: "queue overflow: \(n) event\(n == 1 ? "" : "s") dropped",
                                               attempt: 0))
         }

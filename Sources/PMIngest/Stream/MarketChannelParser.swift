@@ -36,7 +36,7 @@ public struct ParseOutcome: Sendable, Equatable {
 }
 
 /// Parses the text frames of the Polymarket market channel
-/// (`wss://ws-subscriptions-clob.polymarket.com/ws/market`, polymarket-api.md §2) into
+/// (`wss://ws-subscriptions-clob.polymarket.com/ws/market`, docs/wire/market-channel.md) into
 /// `StreamEvent`s.
 ///
 /// - A frame is one event object or an array of them (the initial book dump); every event has

@@ -1,4 +1,4 @@
-/// Decoders from market-channel event objects (polymarket-api.md §2.1) to `StreamEvent`s, over a
+/// Decoders from market-channel event objects (docs/wire/market-channel.md) to `StreamEvent`s, over a
 /// `FrameTape`. Each throws a `JSONFieldError` naming the field when a required field is missing
 /// or malformed; the parser then skips that event only.
 extension FrameTape {

@@ -129,15 +129,26 @@ public struct LegacyPriceChangeEvent: Sendable, Hashable {
 }
 
 /// Why and how often the stream client reconnected (see `StreamEvent.reconnected`): continuity
-/// was lost, so every local book must be distrusted until its next `book` snapshot.
+/// was lost for `tokenIds`, so their local books must be distrusted until their next `book`
+/// snapshot.
 public struct ReconnectInfo: Sendable, Hashable {
     /// A short human-readable cause ("heartbeat timeout", "server closed: 1006", …).
     public let reason: String
-    /// The reconnect attempt that succeeded, counted from 1 since the last healthy connection.
+    /// The reconnect attempt that succeeded, counted from 1 since the last healthy connection; 0
+    /// for a local gap (queue overflow, an asset moved between the pool's sockets).
     public let attempt: Int
+    /// The assets whose continuity was lost: the reconnected socket's assets (or the moved ones).
+    /// Empty means every asset of the stream (a queue overflow drops events of any asset).
+    public let tokenIds: [String]
 
-    public init(reason: String, attempt: Int) {
+    public init(reason: String, attempt: Int, tokenIds: [String] = []) {
         self.reason = reason
         self.attempt = attempt
+        self.tokenIds = tokenIds
+    }
+
+    /// Whether `tokenId`'s continuity was lost.
+    public func affects(_ tokenId: String) -> Bool {
+        tokenIds.isEmpty || tokenIds.contains(tokenId)
     }
 }

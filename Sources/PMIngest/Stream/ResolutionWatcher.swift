@@ -26,15 +26,15 @@ final class ResolutionWatcher: @unchecked Sendable {
 
     let source: any ResolutionSource
     let intervalMs: Int
-    private weak var engine: WebSocketEngine?
+    private weak var pool: StreamPool?
     private let lock = Lock()
     private var task: Task<Void, Never>?
     private var rounds = 0
 
-    init(source: any ResolutionSource, intervalMs: Int, engine: WebSocketEngine) {
+    init(source: any ResolutionSource, intervalMs: Int, pool: StreamPool) {
         self.source = source
         self.intervalMs = intervalMs
-        self.engine = engine
+        self.pool = pool
     }
 
     /// Polling rounds finished so far (for tests).
@@ -54,8 +54,8 @@ final class ResolutionWatcher: @unchecked Sendable {
     private func run() async {
         let nanoseconds = UInt64(max(intervalMs, Self.minimumIntervalMs)) * 1_000_000
         while !Task.isCancelled {
-            guard let engine, !engine.queue.isClosed else { return }
-            await pollOnce(engine)
+            guard let pool, !pool.queue.isClosed else { return }
+            await pollOnce(pool)
             lock.withLock { rounds += 1 }
             do { try await Task.sleep(nanoseconds: nanoseconds) } catch { return }
         }
@@ -63,14 +63,14 @@ final class ResolutionWatcher: @unchecked Sendable {
 
     /// One round; returns how many resolutions it delivered.
     @discardableResult
-    func pollOnce(_ engine: WebSocketEngine) async -> Int {
+    func pollOnce(_ pool: StreamPool) async -> Int {
         var conditions: [String] = []
         var asked = Set<String>()
-        for token in engine.subscribedTokenIds {
+        for token in pool.subscribedTokenIds {
             if Task.isCancelled { return 0 }
             do {
                 let condition = try await source.conditionId(forToken: token)
-                guard !engine.resolutionGate.contains(condition), asked.insert(condition.lowercased()).inserted else { continue }
+                guard !pool.resolutionGate.contains(condition), asked.insert(condition.lowercased()).inserted else { continue }
                 conditions.append(condition)
             } catch {
                 PMLog.log(.debug, "stream", "resolution poll: no market for token \(token): \(error)")
@@ -83,7 +83,7 @@ final class ResolutionWatcher: @unchecked Sendable {
             start += chunk.count
             do {
                 let events = try await source.fetchClosedMarkets(conditionIds: chunk).compactMap(Self.resolution)
-                delivered += engine.deliverFromOutside(events.map(StreamEvent.marketResolved))
+                delivered += pool.deliverFromOutside(events.map(StreamEvent.marketResolved))
             } catch {
                 PMLog.log(.warning, "stream", "resolution poll of \(chunk.count) market(s) failed: \(error)")
             }

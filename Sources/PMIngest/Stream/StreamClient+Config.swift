@@ -1,5 +1,6 @@
-/// Settings of a `StreamClient`. Defaults follow the real feed (polymarket-api.md §2) and
-/// rs-clob-client: PING every 10 s, PONG within 30 s, reconnect backoff 1 s → 60 s (×2, full jitter).
+/// Settings of a `StreamClient`. Defaults follow the real feed (docs/wire/market-channel.md): PING
+/// every 10 s, PONG within 30 s, reconnect backoff 1 s → 60 s (×2, full jitter), 200 assets a socket
+/// opened 250 ms apart, subscription frames of at most 100 assets.
 public struct StreamClientConfig: Sendable, Equatable {
     /// The market channel: `ws://` or `wss://` (TLS through libwebsockets' OpenSSL client).
     public var url: String
@@ -46,6 +47,18 @@ public struct StreamClientConfig: Sendable, Equatable {
     public var customFeatures: Bool = true
     /// Sent as `initial_dump` in the initial subscribe message (book snapshots on subscribe).
     public var initialDump: Bool = true
+    /// The pool: at most this many assets on one socket (1...500; the server closes a socket holding
+    /// more than about 500). More assets open more sockets.
+    public var maxAssetsPerConnection: Int = 200
+    /// Consecutive socket openings of the pool are at least this far apart (0...60000): a burst of
+    /// handshakes draws HTTP 429.
+    public var connectStaggerMs: Int = 250
+    /// At most this many assets in one subscribe/unsubscribe frame (1...500): a frame naming
+    /// thousands gets the socket closed.
+    public var subscriptionChunkSize: Int = 100
+
+    /// The most assets one socket may be given (`maxAssetsPerConnection`'s upper bound).
+    public static let maxAssetsPerConnectionLimit = 500
 
     public init(url: String = "wss://ws-subscriptions-clob.polymarket.com/ws/market") {
         self.url = url
@@ -69,6 +82,11 @@ public struct StreamClientConfig: Sendable, Equatable {
         try check((1...day).contains(connectTimeoutMs), "connectTimeoutMs must be 1...\(day)")
         try check((16...(1 << 30)).contains(maxMessageBytes), "maxMessageBytes must be 16...2^30")
         try check((1...Self.maxQueueCapacity).contains(queueCapacity), "queueCapacity must be 1...\(Self.maxQueueCapacity)")
+        try check((1...Self.maxAssetsPerConnectionLimit).contains(maxAssetsPerConnection),
+                  "maxAssetsPerConnection must be 1...\(Self.maxAssetsPerConnectionLimit)")
+        try check((0...60_000).contains(connectStaggerMs), "connectStaggerMs must be 0...60000")
+        try check((1...Self.maxAssetsPerConnectionLimit).contains(subscriptionChunkSize),
+                  "subscriptionChunkSize must be 1...\(Self.maxAssetsPerConnectionLimit)")
         try check(Self.queueMaxBytesRange.contains(queueMaxBytes),
                   "queueMaxBytes must be \(Self.queueMaxBytesRange.lowerBound)...\(Self.queueMaxBytesRange.upperBound)")
         return parsed

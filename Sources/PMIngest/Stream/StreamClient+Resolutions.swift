@@ -20,8 +20,8 @@ extension StreamClient {
             throw PMError(.invalidArgument, "resolution poll interval: must be 0 (off) or >= "
                           + "\(ResolutionWatcher.minimumIntervalMs) ms, got \(intervalMs)")
         }
-        guard !engine.queue.isClosed else { throw EventQueue.closedError }
-        resolutionWatch.replace(with: ResolutionWatcher(source: client, intervalMs: intervalMs, engine: engine))
+        guard !pool.queue.isClosed else { throw EventQueue.closedError }
+        resolutionWatch.replace(with: ResolutionWatcher(source: client, intervalMs: intervalMs, pool: pool))
     }
 
     /// Stops the resolution poll, if any (the same as `watchResolutions` with interval 0).

@@ -1,5 +1,5 @@
 /// A client of the Polymarket market channel (`wss://ws-subscriptions-clob.polymarket.com/ws/market`,
-/// polymarket-api.md §2) that keeps itself connected and turns frames into typed `StreamEvent`s.
+/// docs/wire/market-channel.md) that keeps itself connected and turns frames into typed `StreamEvent`s.
 ///
 ///     let client = try StreamClient(config: StreamClientConfig())
 ///     try client.subscribe(tokenIds: [yes, no])       // before or after connect
@@ -7,7 +7,15 @@
 ///     for await event in client.events { … }           // or `next(timeoutMs:)` from C/Python
 ///     client.close()
 ///
-/// **Threads.** libwebsockets runs on one library-owned pthread ("pmingest-ws"); every frame is
+/// **A pool of sockets.** One logical stream: the assets are spread over as many sockets as needed
+/// (`maxAssetsPerConnection` each, default 200; the server closes a socket holding more than about
+/// 500), opened `connectStaggerMs` apart, with subscription frames of at most
+/// `subscriptionChunkSize` assets. Unsubscribing compacts the pool (an asset that moves socket gets
+/// a gap marker naming it, then a fresh snapshot). Every socket feeds the one queue, and each asset's
+/// events come from its own socket only, so they stay in wire order. `health()` shows each socket
+/// and each asset's freshness.
+///
+/// **Threads.** libwebsockets runs on a library-owned pthread ("pmingest-ws") per socket; every frame is
 /// parsed there (`MarketChannelParser`) and its events go into a bounded queue. Consumers pull:
 /// `next(timeoutMs:)` blocks the calling thread only (for C and Python), `events` suspends a Swift
 /// task (never blocking the cooperative pool). Use one of the two; several consumers share one
@@ -18,8 +26,10 @@
 /// `assetSilenceTimeoutMs` while the connection looks alive (the feed's known silent stall), or a
 /// drop by the server → the socket is closed first, then a new connection is made after a backoff
 /// (`reconnectBaseMs` → `reconnectMaxMs`, ×`reconnectMultiplier`, full jitter), every wanted asset is
-/// resubscribed, and `StreamEvent.reconnected` is delivered before any event of the new connection:
-/// **continuity is lost, distrust local books until their next `book` snapshot.**
+/// resubscribed, and `StreamEvent.reconnected` is delivered before any event of the new connection,
+/// naming that socket's assets (`ReconnectInfo.tokenIds`): **their continuity is lost, distrust
+/// their local books until their next `book` snapshot.** Other sockets are not affected. No `PING`
+/// goes out on a connection before its initial subscription (the server closes such a socket).
 ///
 /// **Bad frames.** Oversize (after reassembly), invalid UTF-8, binary and non-JSON frames and
 /// unknown event types are counted in `stats` and skipped; the connection survives them.
@@ -28,10 +38,10 @@
 /// dropped (`stats.droppedOnOverflow` counts them), and the consumer's next event is a gap
 /// marker, `StreamEvent.reconnected(ReconnectInfo(reason: "queue overflow: N events dropped",
 /// attempt: 0))` — the same "continuity lost" signal as a reconnect, with attempt 0 meaning the
-/// gap was local. The service thread never waits for a consumer.
+/// gap was local and no `tokenIds` meaning every asset. The service thread never waits for a consumer.
 public final class StreamClient: @unchecked Sendable {
     public let config: StreamClientConfig
-    let engine: WebSocketEngine
+    let pool: StreamPool
     /// The Gamma poll of `watchResolutions`, if any.
     let resolutionWatch = ResolutionWatchSlot()
 
@@ -39,7 +49,7 @@ public final class StreamClient: @unchecked Sendable {
     public init(config: StreamClientConfig) throws(PMError) {
         let url = try config.validated()
         self.config = config
-        engine = WebSocketEngine(config: config, url: url)
+        pool = StreamPool(config: config, url: url)
     }
 
     public convenience init(url: String) throws(PMError) {
@@ -48,17 +58,18 @@ public final class StreamClient: @unchecked Sendable {
 
     deinit {
         resolutionWatch.replace(with: nil)
-        engine.close()
+        pool.close()
     }
 
-    /// Starts the service thread and returns once the first connection is open. Throws `.network`
+    /// Starts the service thread and returns once the first (primary) socket is open; the pool's
+    /// other sockets then open in the background, staggered. Throws `.network`
     /// (refused, handshake rejected, TLS verification failed, …), `.timeout` (after
     /// `connectTimeoutMs`), or `.cancelled` (after `close()`). A failed connect leaves no thread
     /// behind and may be retried; once connected, later drops are handled by reconnecting and a
     /// second `connect()` returns at once. Blocks the calling thread: from Swift concurrency
     /// prefer `connectAsync()`.
     public func connect() throws(PMError) {
-        guard let waiter = try engine.start() else { return }
+        guard let waiter = try pool.start() else { return }
         let result = waiter.wait(timeoutMs: config.connectTimeoutMs + 10_000)
         try finishConnect(result)
     }
@@ -67,7 +78,7 @@ public final class StreamClient: @unchecked Sendable {
     /// async overload of `connect()`: an overload would capture every `try client.connect()` written
     /// inside async code and turn it into a compile error.)
     public func connectAsync() async throws(PMError) {
-        guard let waiter = try engine.start() else { return }
+        guard let waiter = try pool.start() else { return }
         let result = await waiter.value()
         try finishConnect(result)
     }
@@ -75,47 +86,61 @@ public final class StreamClient: @unchecked Sendable {
     private func finishConnect(_ result: Result<Void, PMError>?) throws(PMError) {
         switch result {
         case .success?:
+            pool.startOthers()
             return
         case .failure(let error)?:
-            engine.reapFailedStart()
+            pool.reapFailedStart()
             throw error
         case nil:
             // The service thread enforces connectTimeoutMs itself; this is only a safety net.
-            engine.close()
+            pool.close()
             throw PMError(.timeout, "WebSocket connect did not finish within \(config.connectTimeoutMs) ms")
         }
     }
 
-    /// Adds assets (token ids). The first subscription of a connection is sent as
+    /// Adds assets (token ids), each to the first socket with room (a new socket when none has).
+    /// The first subscription of a connection is sent as
     /// `{"assets_ids":[…],"type":"market","initial_dump":true,"custom_feature_enabled":true}`;
-    /// later additions on an open socket as `{"assets_ids":[…],"operation":"subscribe",…}`. Ids
-    /// already subscribed are ignored. Never blocks: the message is written by the service thread
-    /// (before connect, it goes out with the first connection). Every reconnect resubscribes the
-    /// whole set. Throws `.invalidArgument` (empty list, or an id that is not 1...78 decimal digits) or
-    /// `.cancelled` (after `close()`).
+    /// later additions on an open socket as `{"assets_ids":[…],"operation":"subscribe",…}`, in
+    /// frames of at most `subscriptionChunkSize` assets. Ids already subscribed are ignored (an asset
+    /// is never named twice on a socket). Never blocks: the messages are written by the service
+    /// threads (before connect, they go out with the first connections). Every reconnect resubscribes
+    /// the socket's whole set. Throws `.invalidArgument` (empty list, or an id that is not 1...78
+    /// decimal digits) or `.cancelled` (after `close()`).
     public func subscribe(tokenIds: [String]) throws(PMError) {
-        try engine.subscribe(tokenIds)
+        try pool.subscribe(tokenIds)
     }
 
     /// Removes assets; on an open socket sends `{"assets_ids":[…],"operation":"unsubscribe",…}`.
-    /// Ids not subscribed are ignored.
+    /// Ids not subscribed are ignored. Then compacts the pool: a socket left empty (other than the
+    /// first) is closed — this call waits for its polite close, at most a few hundred ms — and when
+    /// the assets fit on fewer sockets the least-filled one's assets move to the others.
     public func unsubscribe(tokenIds: [String]) throws(PMError) {
-        try engine.unsubscribe(tokenIds)
+        try pool.unsubscribe(tokenIds)
     }
 
     /// The wanted assets, in subscription order.
-    public var subscribedTokenIds: [String] { engine.subscribedTokenIds }
+    public var subscribedTokenIds: [String] { pool.subscribedTokenIds }
 
     /// Whether `tokenId` is subscribed now (cheap: for filtering each event, e.g.
     /// `LocalOrderBooks(isTracked: client.isSubscribed)`).
-    public func isSubscribed(_ tokenId: String) -> Bool { engine.isSubscribed(tokenId) }
+    public func isSubscribed(_ tokenId: String) -> Bool { pool.isSubscribed(tokenId) }
+
+    /// The health of the stream now: each socket's state, each asset's last-event age and
+    /// continuity, reconnect and gap counts, queue depth. Cheap; any thread.
+    public func health() -> StreamHealth { pool.health() }
+
+    /// Enqueues events produced outside the sockets (e.g. a `market_resolved` confirmed by a
+    /// metadata poll) behind everything already queued, for the same consumers. Never blocks.
+    @discardableResult
+    func enqueue(_ events: [StreamEvent]) -> Int { pool.deliverFromOutside(events) }
 
     /// The next event, blocking the calling thread up to `timeoutMs` (0: just look; negative:
     /// without limit). Returns nil on timeout. Throws `.cancelled` once `close()` has run (a
     /// consumer blocked here wakes at once).
     public func next(timeoutMs: Int) throws(PMError) -> StreamEvent? {
         do {
-            return try engine.queue.next(timeoutMs: timeoutMs)
+            return try pool.queue.next(timeoutMs: timeoutMs)
         } catch let error as PMError {
             throw error
         } catch {
@@ -125,21 +150,21 @@ public final class StreamClient: @unchecked Sendable {
 
     /// The events as an async sequence for Swift. Iteration ends when the client is closed or the
     /// iterating task is cancelled.
-    public var events: StreamEvents { StreamEvents(queue: engine.queue) }
+    public var events: StreamEvents { StreamEvents(queue: pool.queue) }
 
     /// Stops everything: a polite close frame (bounded wait), the context destroyed, the service
     /// thread joined, consumers woken (`next` throws `.cancelled`, `events` ends). Idempotent and
     /// safe from any thread; no thread or file descriptor is left behind.
     public func close() {
         resolutionWatch.replace(with: nil)
-        engine.close()
+        pool.close()
     }
 
-    /// True while a connection is open (false during reconnect backoff and after close).
-    public var isConnected: Bool { engine.isConnected }
+    /// True while the primary socket is open (false during its reconnect backoff and after close).
+    public var isConnected: Bool { pool.isConnected }
 
-    /// A snapshot of the counters.
-    public var stats: StreamStats { engine.stats }
+    /// A snapshot of the counters, summed over the pool's sockets (closed ones included).
+    public var stats: StreamStats { pool.stats }
 }
 
 /// `StreamClient.events`: an async sequence over the client's queue.

@@ -28,7 +28,7 @@ private func lwsWakeCallback(_ sul: UnsafeMutablePointer<lws_sorted_usec_list_t>
 
 /// One market-channel WebSocket connection, kept alive on its own pthread.
 ///
-/// Threads (DESIGN.md "Threads and time"): libwebsockets is single-threaded, so the context, the
+/// Threads: libwebsockets is single-threaded, so the context, the
 /// connection and every lws call live on the service thread, which creates the context, connects,
 /// services, reconnects and finally destroys the context. Other threads only change the locked
 /// shared state (stop flag, wanted assets) and call `lws_cancel_service` — under the lock, so the
@@ -39,11 +39,19 @@ private func lwsWakeCallback(_ sul: UnsafeMutablePointer<lws_sorted_usec_list_t>
 /// argument is ignored.
 ///
 /// Dead connections are closed first (`lws_set_timeout(…, LWS_TO_KILL_SYNC)` outside any
-/// callback), and only then is a new one started: there is never more than one socket.
+/// callback), and only then is a new one started: there is never more than one socket per engine.
+///
+/// One engine is one socket of a `StreamPool` (`socketID`, 0 = the primary): the pool decides its
+/// assets, every engine pushes into the pool's one queue, and `owners` keeps each asset's events
+/// coming from the socket it is assigned to (docs/wire/market-channel.md).
 final class WebSocketEngine: @unchecked Sendable {
     let config: StreamClientConfig
     let url: WebSocketURL
     let queue: EventQueue
+    let socketID: Int
+    private let owners: AssetOwners
+    /// Resolutions already delivered by the pool, by any socket or the Gamma poll (shared).
+    private let resolutionGate: ResolutionGate
     private let parser = MarketChannelParser()
     private let wallClock = SystemClock()
     private let lock = Lock()
@@ -60,6 +68,13 @@ final class WebSocketEngine: @unchecked Sendable {
     private var connected = false
     private var counters = StreamStats()
     private var waiter: ConnectWaiter?
+    private var socketState: SocketHealth.State = .idle
+    private var lastLoss: String?
+    /// Per asset: its last event (monotonic ms) and whether a snapshot came since (re)subscription.
+    private var assetSeen: [String: (lastMs: Int64?, live: Bool)] = [:]
+    /// Start options of the service thread (set by `start`).
+    private var startDelayMs = 0
+    private var retryFirstConnect = false
 
     // MARK: Service thread only
     private enum Link: Equatable {
@@ -90,7 +105,6 @@ final class WebSocketEngine: @unchecked Sendable {
     private var rx: [UInt8] = []
     private var rxOversize = false
     private var rxBinary = false
-    private var rng = SystemRandomNumberGenerator()
     private var writeBuffer: UnsafeMutablePointer<UInt8>?
     private var writeCapacity = 0
 
@@ -106,10 +120,14 @@ final class WebSocketEngine: @unchecked Sendable {
     /// How long `close()` waits for the server to answer a polite close frame.
     static let closeGraceMs: Int64 = 300
 
-    init(config: StreamClientConfig, url: WebSocketURL) {
+    init(config: StreamClientConfig, url: WebSocketURL, queue: EventQueue, owners: AssetOwners, socketID: Int,
+         resolutionGate: ResolutionGate) {
         self.config = config
+        self.resolutionGate = resolutionGate
         self.url = url
-        queue = EventQueue(capacity: config.queueCapacity, maxBytes: config.queueMaxBytes)
+        self.queue = queue
+        self.owners = owners
+        self.socketID = socketID
         cProtocolName = strdup("pmingest-market")
         cHost = strdup(url.host)
         cHostHeader = strdup(url.hostHeader)
@@ -150,16 +168,36 @@ final class WebSocketEngine: @unchecked Sendable {
 
     var subscribedTokenIds: [String] { lock.withLock { wanted } }
 
+    /// This socket's health, and its assets' (ages measured at `nowMs`, monotonic).
+    func health(nowMs: Int64) -> (socket: SocketHealth, assets: [String: AssetHealth]) {
+        lock.withLock {
+            let socket = SocketHealth(id: socketID, state: socketState, assetCount: wanted.count,
+                                      reconnects: counters.reconnects, lastLossReason: lastLoss)
+            var assets: [String: AssetHealth] = [:]
+            for id in wanted {
+                let seen = assetSeen[id]
+                let age = seen?.lastMs.map { max(0, nowMs - $0) }
+                assets[id] = AssetHealth(tokenId: id, socket: socketID, lastEventAgeMs: age,
+                                         continuity: seen?.live == true ? .live : .awaitingSnapshot)
+            }
+            return (socket, assets)
+        }
+    }
+
     func isSubscribed(_ tokenId: String) -> Bool { lock.withLock { wantedSet.contains(tokenId) } }
 
-    /// Starts the service thread and its first connection. Returns nil when a thread is already
-    /// running (connect is idempotent), else the waiter that the first connection resolves.
-    func start() throws(PMError) -> ConnectWaiter? {
+    /// Starts the service thread and its first connection (after `delayMs`: the pool staggers its
+    /// sockets). Returns nil when a thread is already running (connect is idempotent), else the
+    /// waiter that the first connection resolves. With `retryFirstConnect` a failed first
+    /// connection is retried with backoff like a lost one (the pool's extra sockets: nobody waits).
+    func start(delayMs: Int = 0, retryFirstConnect: Bool = false) throws(PMError) -> ConnectWaiter? {
         _ = lwsLogRouting
         let outcome: Result<ConnectWaiter?, PMError> = lock.withLock {
             if closed { return .failure(EventQueue.closedError) }
             if running { return .success(nil) }
             let newWaiter = ConnectWaiter()
+            startDelayMs = max(0, delayMs)
+            self.retryFirstConnect = retryFirstConnect
             var tid = pthread_t()
             let context = Unmanaged.passRetained(self).toOpaque()
             // Created under the lock, so a racing close() always finds the thread to join.
@@ -194,9 +232,10 @@ final class WebSocketEngine: @unchecked Sendable {
         lock.withLock { running = false }
     }
 
-    /// Stops for good: polite close of the socket, context destroyed, thread joined, queue closed
-    /// (waking every consumer). Idempotent; safe from any thread.
-    func close() {
+    /// Stops for good: polite close of the socket, context destroyed, thread joined, and (unless
+    /// `closeQueue` is false: the pool retiring one socket) the queue closed, waking every
+    /// consumer. Idempotent; safe from any thread.
+    func close(closeQueue: Bool = true) {
         let (tid, pending): (pthread_t?, ConnectWaiter?) = lock.withLock {
             closed = true
             stopRequested = true
@@ -206,7 +245,17 @@ final class WebSocketEngine: @unchecked Sendable {
         }
         if let tid { joinOrDetach(tid) }
         pending?.resolve(.failure(EventQueue.closedError))
-        queue.close()
+        lock.withLock { socketState = .closed }
+        if closeQueue { queue.close() }
+    }
+
+    /// Asks the service thread to stop without waiting for it (`close` then joins it): the pool
+    /// stops all its sockets at once, so that their polite closes overlap.
+    func requestStop() {
+        lock.withLock {
+            stopRequested = true
+            if let context { lws_cancel_service(context) }
+        }
     }
 
     func subscribe(_ ids: [String]) throws(PMError) {
@@ -216,6 +265,7 @@ final class WebSocketEngine: @unchecked Sendable {
             var changed = false
             for id in clean where wantedSet.insert(id).inserted {
                 wanted.append(id)
+                assetSeen[id] = (nil, false)
                 changed = true
             }
             if changed { bumpWantedLocked() }
@@ -232,6 +282,7 @@ final class WebSocketEngine: @unchecked Sendable {
             guard !drop.isEmpty else { return nil }
             wanted.removeAll { drop.contains($0) }
             wantedSet.subtract(drop)
+            for id in drop { assetSeen[id] = nil }
             bumpWantedLocked()
             return nil
         }
@@ -243,7 +294,7 @@ final class WebSocketEngine: @unchecked Sendable {
         if let context { lws_cancel_service(context) }
     }
 
-    private static func checkIds(_ ids: [String]) throws(PMError) -> [String] {
+    static func checkIds(_ ids: [String]) throws(PMError) -> [String] {
         guard !ids.isEmpty else { throw PMError(.invalidArgument, "no token ids given") }
         var out: [String] = []
         out.reserveCapacity(ids.count)
@@ -301,7 +352,14 @@ final class WebSocketEngine: @unchecked Sendable {
             context = ctx
             return stopRequested
         }
-        if !stopEarly { startConnect(ctx) }
+        let delay = lock.withLock { startDelayMs }
+        if !stopEarly {
+            if delay > 0 {
+                link = .down(retryAt: Self.nowMs() + Int64(delay))
+            } else {
+                startConnect(ctx)
+            }
+        }
 
         while !exiting {
             tick(ctx)
@@ -314,6 +372,7 @@ final class WebSocketEngine: @unchecked Sendable {
         lws_context_destroy(ctx)
         let pending: ConnectWaiter? = lock.withLock {
             connected = false
+            socketState = .closed
             defer { waiter = nil }
             return waiter
         }
@@ -346,6 +405,12 @@ final class WebSocketEngine: @unchecked Sendable {
                 connectTimedOut = true
                 kill("connect timeout after \(config.connectTimeoutMs) ms")
             }
+        case .open where !initialSent:
+            // Nothing may precede the initial subscription (a PING first gets the socket closed
+            // with 1008): no heartbeat, and no PONG deadline, until it has gone out.
+            lastPongAt = now
+            nextPingAt = now + Int64(config.pingIntervalMs)
+            if version != syncedVersion { requestWrite() }
         case .open:
             if now - lastPongAt >= Int64(config.pongTimeoutMs) {
                 count { $0.pongTimeouts += 1 }
@@ -407,6 +472,7 @@ final class WebSocketEngine: @unchecked Sendable {
         killReason = nil
         peerCloseReason = nil
         link = .connecting(deadline: Self.nowMs() + Int64(config.connectTimeoutMs))
+        lock.withLock { socketState = .connecting }
         var ci = lws_client_connect_info()
         ci.context = ctx
         ci.address = UnsafePointer(cHost)
@@ -471,6 +537,8 @@ final class WebSocketEngine: @unchecked Sendable {
         pingDue = false
         let stopping: Bool = lock.withLock {
             connected = false
+            if wasOpen { lastLoss = reason }
+            socketState = stopRequested ? .closed : .backoff
             return stopRequested
         }
         if stopping || exiting {
@@ -478,7 +546,7 @@ final class WebSocketEngine: @unchecked Sendable {
             exiting = true
             return
         }
-        if !everConnected {
+        if !everConnected && !retryFirstConnect {
             link = .idle
             exiting = true
             var reason = reason
@@ -500,8 +568,12 @@ final class WebSocketEngine: @unchecked Sendable {
     }
 
     private func backoffMs(_ attempt: Int) -> Int64 {
-        ReconnectBackoff(baseMs: config.reconnectBaseMs, maxMs: config.reconnectMaxMs,
-                         multiplier: config.reconnectMultiplier).delayMs(attempt: attempt, using: &rng)
+        // The stdlib's default generator, not an inout `SystemRandomNumberGenerator` property: that
+        // struct is zero-sized, so every engine's property shares one address and ThreadSanitizer
+        // reports the pool's concurrent reconnects as an access race (as RetryPolicy notes too).
+        let ceiling = ReconnectBackoff(baseMs: config.reconnectBaseMs, maxMs: config.reconnectMaxMs,
+                                       multiplier: config.reconnectMultiplier).ceilingMs(attempt: attempt)
+        return Int64.random(in: 0...ceiling)
     }
 
     /// Sends a close frame and services until the server answers (bounded), so a deliberate close
@@ -593,7 +665,13 @@ final class WebSocketEngine: @unchecked Sendable {
         silenceCheckAt = Int64.max
         rx.removeAll(keepingCapacity: false)
         rxOversize = false
-        lock.withLock { connected = true }
+        let assets: [String] = lock.withLock {
+            connected = true
+            socketState = .open
+            // A new connection: every asset waits for its snapshot again.
+            for id in wanted { assetSeen[id]?.live = false }
+            return wanted
+        }
         if !everConnected {
             everConnected = true
             let pending: ConnectWaiter? = lock.withLock {
@@ -606,7 +684,7 @@ final class WebSocketEngine: @unchecked Sendable {
             PMLog.log(.warning, "stream", "reconnected (attempt \(attempt)) after: \(lossReason); resubscribing")
             // Before any frame of the new connection: consumers must distrust their books until
             // the snapshots that the resubscription brings.
-            queue.push([.reconnected(ReconnectInfo(reason: lossReason, attempt: attempt))])
+            queue.push([.reconnected(ReconnectInfo(reason: lossReason, attempt: attempt, tokenIds: assets))])
         }
         _ = lws_callback_on_writable(wsi)
     }
@@ -660,32 +738,38 @@ final class WebSocketEngine: @unchecked Sendable {
             PMLog.log(.debug, "stream", "skipped \(outcome.skipped) event(s): \(reason)")
         }
         if outcome.pong { lastPongAt = now }
-        for event in outcome.events { markData(event, now) }
-        let events = resolutionGate.admit(outcome.events)   // a resolution once, socket or poll
-        count {
-            $0.frames += 1
-            if outcome.pong { $0.pongs += 1 }
-            $0.events += events.count
-            $0.skippedUnknown += outcome.unknownEventTypes
-            $0.skippedMalformed += outcome.malformed
+        // Only this socket's assets (and the primary's market-wide events): see AssetOwners.
+        // A resolution passes the pool's gate: once per market, whichever socket or poll saw it first.
+        let events = resolutionGate.admit(owners.filter(outcome.events, socket: socketID))
+        for event in events { markData(event, now) }
+        lock.withLock {
+            counters.frames += 1
+            if outcome.pong { counters.pongs += 1 }
+            counters.events += events.count
+            counters.skippedUnknown += outcome.unknownEventTypes
+            counters.skippedMalformed += outcome.malformed
+            for event in events { noteHealth(event, now) }
         }
         queue.push(events)
     }
 
-    // MARK: - Events from outside the socket (ResolutionWatcher)
-
-    /// Resolutions already delivered, by either path.
-    let resolutionGate = ResolutionGate()
-
-    /// Enqueues events that did not come from a frame, with the same counting and queue bounds as
-    /// frame events; resolutions pass the gate first. Returns how many were enqueued. Any thread.
-    @discardableResult
-    func deliverFromOutside(_ events: [StreamEvent]) -> Int {
-        let admitted = resolutionGate.admit(events)
-        guard !admitted.isEmpty, !queue.isClosed else { return 0 }
-        count { $0.events += admitted.count }
-        queue.push(admitted)
-        return admitted.count
+    /// Lock held: an event's asset(s) were heard from now; a snapshot makes the asset live.
+    private func noteHealth(_ event: StreamEvent, _ now: Int64) {
+        func seen(_ id: String, snapshot: Bool = false) {
+            guard var entry = assetSeen[id] else { return }
+            entry.lastMs = now
+            if snapshot { entry.live = true }
+            assetSeen[id] = entry
+        }
+        switch event {
+        case .book(let book): seen(book.tokenId, snapshot: true)
+        case .priceChange(let change): for level in change.changes { seen(level.tokenId) }
+        case .lastTradePrice(let trade): seen(trade.tokenId)
+        case .tickSizeChange(let tick): seen(tick.tokenId)
+        case .bestBidAsk(let top): seen(top.tokenId)
+        case .legacyPriceChange(let legacy): seen(legacy.tokenId)
+        case .newMarket, .marketResolved, .reconnected: break
+        }
     }
 
     private func markData(_ event: StreamEvent, _ now: Int64) {
@@ -724,16 +808,25 @@ final class WebSocketEngine: @unchecked Sendable {
             wantedVersion == syncedVersion ? (wantedVersion, nil) : (wantedVersion, wanted)
         }
         if let list {
+            // At most `subscriptionChunkSize` assets a frame (a huge frame gets the socket closed);
+            // the next chunk goes out on the next writeable callback.
+            let chunk = config.subscriptionChunkSize
             let keep = Set(list)
             let removed = sentAssets.filter { !keep.contains($0) }
             if !removed.isEmpty {
-                sentAssets.removeAll { !keep.contains($0) }
-                sentSet.subtract(removed)
-                for id in removed { lastDataAt[id] = nil }
-                return Self.message(assets: removed, operation: "unsubscribe", config: config)
+                let part = Array(removed.prefix(chunk))
+                let partSet = Set(part)
+                sentAssets.removeAll { partSet.contains($0) }
+                sentSet.subtract(part)
+                for id in part { lastDataAt[id] = nil }
+                return Self.message(assets: part, operation: "unsubscribe", config: config)
             }
-            syncedVersion = version
-            let added = list.filter { !sentSet.contains($0) }
+            var added = list.filter { !sentSet.contains($0) }
+            if added.count > chunk {
+                added = Array(added.prefix(chunk))
+            } else {
+                syncedVersion = version
+            }
             if !added.isEmpty {
                 sentAssets += added
                 sentSet.formUnion(added)
@@ -758,7 +851,7 @@ final class WebSocketEngine: @unchecked Sendable {
 
     /// `{"assets_ids":[…],"type":"market","initial_dump":true,"custom_feature_enabled":true}` (first
     /// subscription of a connection) or `{"assets_ids":[…],"operation":"subscribe"|"unsubscribe",
-    /// "custom_feature_enabled":true}` (changes on an open socket), polymarket-api.md §2.
+    /// "custom_feature_enabled":true}` (changes on an open socket): docs/wire/market-channel.md.
     static func message(assets: [String], operation: String?, config: StreamClientConfig) -> [UInt8] {
         var out = Array(#"{"assets_ids":["#.utf8)
         for (index, id) in assets.enumerated() {

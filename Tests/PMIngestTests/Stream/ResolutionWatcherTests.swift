@@ -137,15 +137,15 @@ import Testing
         let stream = try StreamClient(config: StreamClientConfig(url: "ws://127.0.0.1:1/ws/market"))
         let event = StreamEvent.marketResolved(MarketResolvedEvent(conditionId: "0xA", assetIds: [], winningAssetId: "1",
                                                                    winningOutcome: nil, timestampMs: nil))
-        #expect(stream.engine.deliverFromOutside([event]) == 1)
-        #expect(stream.engine.deliverFromOutside([event]) == 0)
+        #expect(stream.pool.deliverFromOutside([event]) == 1)
+        #expect(stream.pool.deliverFromOutside([event]) == 0)
         #expect(stream.stats.events == 1)
         #expect(try stream.next(timeoutMs: 0) == event)
         #expect(try stream.next(timeoutMs: 0) == nil)
         stream.close()
         let late = StreamEvent.marketResolved(MarketResolvedEvent(conditionId: "0xB", assetIds: [], winningAssetId: "1",
                                                                   winningOutcome: nil, timestampMs: nil))
-        #expect(stream.engine.deliverFromOutside([late]) == 0)
+        #expect(stream.pool.deliverFromOutside([late]) == 0)
     }
 
     static func market(closed: Bool, prices: [String]) -> Market {

@@ -10,8 +10,12 @@ struct StreamClientHeartbeatTests {
     @Test("PING every interval, PONG counted, no reconnect while PONGs arrive")
     func pingPong() async throws {
         let session = try await FakePolymarket.shared.newSession(preset: "basic")
+        // The heartbeat starts after the initial subscription (a PING first breaks the strict wire's
+        // first rule): subscribe, without a dump, so that no event is expected.
+        try await session.setWSScript(#"{"dump":false}"#)
         let client = try StreamClient(config: WS.config(session, silenceMs: 0) { $0.pongTimeoutMs = 5_000 })
         defer { client.close() }
+        try client.subscribe(tokenIds: [WS.aYes])
         try await client.connectAsync()
         #expect(await eventually { client.stats.pongs >= 3 })
         let stats = client.stats

@@ -14,7 +14,8 @@ import Glibc
 ///     let log = try await session.requests()
 ///
 /// Control calls go through the project's own `CurlTransport` (FoundationNetworking may be absent).
-/// The server is started with `--exit-with-parent` and SIGKILLed at exit: `Process.terminate()`
+/// The server is started with `--strict-ws` (every WebSocket test runs on the strict wire: the real
+/// channel's subscription rules, README §10.6) and `--exit-with-parent`, and SIGKILLed at exit: `Process.terminate()`
 /// can hang inside `swift test` (DESIGN.md).
 actor FakePolymarket {
     static let shared = FakePolymarket()
@@ -79,10 +80,10 @@ actor FakePolymarket {
         let process = Process()
         if FileManager.default.isExecutableFile(atPath: venvPython) {
             process.executableURL = URL(fileURLWithPath: venvPython)
-            process.arguments = [script, "--port", "0", "--exit-with-parent"]
+            process.arguments = [script, "--port", "0", "--exit-with-parent", "--strict-ws"]
         } else {
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", script, "--port", "0", "--exit-with-parent"]
+            process.arguments = ["python3", script, "--port", "0", "--exit-with-parent", "--strict-ws"]
         }
         let stdout = Pipe()
         process.standardOutput = stdout

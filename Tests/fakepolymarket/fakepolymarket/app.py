@@ -24,7 +24,8 @@ class FakeServer(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 128
 
-    def __init__(self, address, *, verbose: bool = False, default_preset: str = "basic"):
+    def __init__(self, address, *, verbose: bool = False, default_preset: str = "basic", strict_ws: bool = False):
+        self.strict_ws = strict_ws   # every WebSocket connection enforces the real server's rules (ws.py)
         self.sessions = SessionStore()
         self.stopping = threading.Event()        # set at shutdown: releases hangs and delays
         self.stop_requested = threading.Event()  # set by signals / POST /_control/shutdown / parent death
@@ -91,6 +92,9 @@ def parse_args(argv):
     p.add_argument("--default-preset", choices=sorted(presets.PRESETS), default="basic",
                    help="what the always-present 'default' session is seeded with (default: basic)")
     p.add_argument("--verbose", action="store_true", help="log requests and errors to stderr")
+    p.add_argument("--strict-ws", action="store_true",
+                   help="WebSocket connections enforce the real market channel's subscription rules "
+                        "(a script's \"strict\" overrides it per session)")
     return p.parse_args(argv)
 
 
@@ -105,7 +109,8 @@ def main(argv=None) -> int:
         return 2
     cls = FakeServer6 if ":" in host else FakeServer
     try:
-        server = cls((host, args.port), verbose=args.verbose, default_preset=args.default_preset)
+        server = cls((host, args.port), verbose=args.verbose, default_preset=args.default_preset,
+                     strict_ws=args.strict_ws)
     except OSError as e:
         print(f"server.py: cannot bind {host}:{args.port}: {e}", file=sys.stderr)
         return 1

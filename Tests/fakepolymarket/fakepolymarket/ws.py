@@ -47,7 +47,14 @@ SCRIPT_KEYS = (
     "dump", "on_connect", "on_subscribe", "per_asset", "periodic", "pong", "silence_assets",
     "only_subscribed", "drop_after_ms", "drop_mode", "close_code", "close_reason", "reject_status",
     "hang_handshake", "note", "drop_after_subscribe",
+    "strict", "max_assets_per_frame", "max_assets_per_connection", "frame_limit_close_ms", "handshake_limit",
 )
+
+# The strict wire (docs/wire/market-channel.md, "Protocol rules"): the defaults a strict connection
+# enforces unless its script overrides them.
+STRICT_MAX_ASSETS_PER_FRAME = 250
+STRICT_MAX_ASSETS_PER_CONNECTION = 500
+STRICT_FRAME_LIMIT_CLOSE_MS = 150
 
 
 # Linux TCP states (include/net/tcp_states.h) in which the peer has not yet closed its side.
@@ -176,6 +183,11 @@ class Script:
         self.reject_status: int | None = None
         self.hang_handshake = False
         self.drop_after_subscribe = False
+        self.strict: bool | None = None          # None: the server's --strict-ws decides
+        self.max_assets_per_frame = STRICT_MAX_ASSETS_PER_FRAME
+        self.max_assets_per_connection = STRICT_MAX_ASSETS_PER_CONNECTION
+        self.frame_limit_close_ms = STRICT_FRAME_LIMIT_CLOSE_MS
+        self.handshake_limit: tuple[int, int] | None = None   # (handshakes, window_ms) per session
 
 
 def parse_script(obj, where: str = "script") -> Script:
@@ -222,6 +234,21 @@ def parse_script(obj, where: str = "script") -> Script:
         if not isinstance(obj["close_reason"], str):
             raise ValidationError(f"{where}.close_reason must be a string")
         s.close_reason = obj["close_reason"]
+    if obj.get("strict") is not None:
+        if not isinstance(obj["strict"], bool):
+            raise ValidationError(f"{where}.strict must be a boolean")
+        s.strict = obj["strict"]
+    for key in ("max_assets_per_frame", "max_assets_per_connection"):
+        if key in obj:
+            setattr(s, key, _int(obj[key], f"{where}.{key}", 1))
+    if "frame_limit_close_ms" in obj:
+        s.frame_limit_close_ms = _int(obj["frame_limit_close_ms"], f"{where}.frame_limit_close_ms")
+    if obj.get("handshake_limit") is not None:
+        hl = obj["handshake_limit"]
+        if not isinstance(hl, dict) or set(hl) != {"count", "window_ms"}:
+            raise ValidationError(f'{where}.handshake_limit must be {{"count": N, "window_ms": N}}')
+        s.handshake_limit = (_int(hl["count"], f"{where}.handshake_limit.count", 1),
+                             _int(hl["window_ms"], f"{where}.handshake_limit.window_ms", 1))
     if obj.get("reject_status") is not None:
         s.reject_status = _int(obj["reject_status"], f"{where}.reject_status", 200)
         if s.reject_status == 101 or s.reject_status > 599:
@@ -301,10 +328,24 @@ class SessionWS:
         self.connections = 0
         self.open: dict[int, "Connection"] = {}
         self.flood: "Flood | None" = None
+        self.handshakes: list[float] = []   # monotonic times of accepted handshakes (handshake_limit)
+        self.rate_limited = 0               # handshakes answered 429 by handshake_limit
 
     def set_scripts(self, raw: list, scripts: list[Script]):
         with self.lock:
             self.raw, self.scripts, self.accepted_since_post = raw, scripts, 0
+
+    def over_handshake_limit(self, limit: tuple[int, int]) -> bool:
+        """Records a handshake; True when it is beyond `limit` = (count, window_ms) in the window."""
+        count, window_ms = limit
+        now = time.monotonic()
+        with self.lock:
+            self.handshakes = [t for t in self.handshakes if now - t < window_ms / 1000.0]
+            if len(self.handshakes) >= count:
+                self.rate_limited += 1
+                return True
+            self.handshakes.append(now)
+            return False
 
     def next_script(self) -> tuple[int, Script]:
         with self.lock:
@@ -384,6 +425,10 @@ def _handle_control(server, method: str, path: str, body: bytes) -> Response:
         if method == "GET":
             with st.lock:
                 answer = {"scripts": st.raw, "connections": st.connections, "open": len(st.open)}
+                if st.open:
+                    answer["open_assets"] = {str(cid): len(c.subscribed) for cid, c in st.open.items()}
+                if st.rate_limited:
+                    answer["rate_limited"] = st.rate_limited
                 if st.flood is not None:
                     answer["flood"] = st.flood.report()
                 return json_response(answer)
@@ -529,6 +574,8 @@ class Connection:
         self.flood: Flood | None = None   # the flood this connection last pumped, and its count here
         self.flood_here = 0
         self.flood_eof_by: float | None = None   # set once a flood drop half-closed the socket
+        self.strict = self.script.strict if self.script.strict is not None else getattr(self.server, "strict_ws", False)
+        self.initial_seen = False          # strict: the first message must be the subscription
 
     # --- called from control threads ------------------------------------------------------------
     def post(self, action) -> None:
@@ -590,6 +637,13 @@ class Connection:
             self._close_socket("fin")
             return
         request = requests[0]
+        if script.handshake_limit is not None and self.st.over_handshake_limit(script.handshake_limit):
+            response = self.proto.reject(429, "too many handshakes\n")
+            self.proto.send_response(response)
+            self._flush()
+            log(self.session, self.conn_id, "rate_limited")
+            log(self.session, self.conn_id, "disconnect")
+            return
         if script.reject_status is not None:
             response = self.proto.reject(script.reject_status, f"rejected by the test script ({script.reject_status})\n")
             self.proto.send_response(response)
@@ -804,6 +858,10 @@ class Connection:
             return
         text = data.decode("utf-8", "replace")
         log(self.session, self.conn_id, "text", body=text)
+        if self.strict and not self.initial_seen and not self._is_initial(data):
+            # The real server: anything but the subscription as the first frame (a PING included).
+            self._violation("first frame is not the subscription", 1008, "invalid subscription payload")
+            return
         if text == "PING":
             if self.script.pong:
                 self._emit_bytes("TEXT", b"PONG", None)
@@ -816,6 +874,8 @@ class Connection:
             return
         ids = [a for a in msg["assets_ids"] if isinstance(a, str)]
         operation = msg.get("operation")
+        if self.strict and not self._strict_checks(msg, ids, operation):
+            return
         if operation == "unsubscribe":
             self.subscribed = [a for a in self.subscribed if a not in ids]
             return
@@ -834,6 +894,54 @@ class Connection:
         self._send_frames(self.script.on_subscribe)
         if self.script.drop_after_subscribe:   # the reconnect storm: gone right after the answer
             self._do(("drop", self.script.close_code, self.script.close_reason, self.script.drop_mode))
+
+    # --- strict wire (docs/wire/market-channel.md, "Protocol rules") --------------------------------
+    @staticmethod
+    def _is_initial(data: bytes) -> bool:
+        try:
+            msg = jsonraw.loads(data)
+        except (ValueError, UnicodeDecodeError):
+            return False
+        return (isinstance(msg, dict) and msg.get("type") == "market" and "operation" not in msg
+                and isinstance(msg.get("assets_ids"), list))
+
+    def _violation(self, what: str, code: int | None, reason: str, after_ms: int = 0) -> None:
+        """Logs a broken rule; closes with `code` (after `after_ms`), or only logs when code is None."""
+        log(self.session, self.conn_id, "violation", body=what)
+        if code is None:
+            return
+        action = ("drop", code, reason, "fin")
+        if after_ms:
+            self._at(time.monotonic() + after_ms / 1000.0, action)
+        else:
+            self._do(action)
+
+    def _strict_checks(self, msg: dict, ids: list[str], operation) -> bool:
+        """The rules of a subscription message; False when the message was refused."""
+        script = self.script
+        if not self.initial_seen:
+            self.initial_seen = True   # _is_initial vouched for it
+        elif operation not in ("subscribe", "unsubscribe"):
+            self._violation("initial subscription re-sent on an open socket", None, "")
+            self._emit_bytes("TEXT", b"INVALID OPERATION", None)
+            return False
+        if len(ids) > script.max_assets_per_frame:
+            self._violation(f"{len(ids)} assets in one frame (limit {script.max_assets_per_frame})",
+                            1008, "too many assets in one frame", script.frame_limit_close_ms)
+            return False
+        if operation == "unsubscribe":
+            return True
+        duplicate = len(set(ids)) != len(ids) or (operation == "subscribe" and any(a in self.subscribed for a in ids))
+        if duplicate:
+            self._violation("duplicate asset in a subscription", None, "")
+            self._emit_bytes("TEXT", b"INVALID OPERATION", None)
+            return False
+        total = len(ids) + (len(self.subscribed) if operation == "subscribe" else 0)
+        if total > script.max_assets_per_connection:
+            self._violation(f"{total} assets on one connection (limit {script.max_assets_per_connection})",
+                            1008, "too many assets on one connection")
+            return False
+        return True
 
     # --- sending ------------------------------------------------------------------------------------
     def _send_frames(self, frames: list[Frame]) -> None:

@@ -71,6 +71,7 @@ from .sync import MetadataSync, SyncReport
 from .prices import PriceHistoryRepository, PricePoint
 from .history import BackfillProgress, BackfillReport, TradeCoverage, backfill_trades, get_trade_coverage
 from .stream import LevelChange, PriceUpdate, StreamEvent, WebSocketClient
+from .health import AssetHealth, SocketHealth, StreamHealth
 from .verify import PriceVerification, verify_orderbook_price
 
 
@@ -109,6 +110,9 @@ __all__ = [
     "WebSocketClient",
     "PriceUpdate",
     "StreamEvent",
+    "StreamHealth",
+    "SocketHealth",
+    "AssetHealth",
     "LevelChange",
     "EventProcessor",
     "ProcessedEvent",

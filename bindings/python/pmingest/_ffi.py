@@ -71,7 +71,7 @@ PM_CLIENT_OPTIONS_VERSION = 3
 PM_SIDE_BID = 0
 PM_SIDE_ASK = 1
 
-PM_STREAM_OPTIONS_VERSION = 2
+PM_STREAM_OPTIONS_VERSION = 3
 
 # enum pm_stream_stat
 PM_STREAM_STAT_FRAMES = 0
@@ -385,6 +385,10 @@ class StreamOptions(Structure):
         ("verify_tls", c_bool),
         # version 2
         ("queue_max_bytes", c_int64),
+        # version 3: the socket pool
+        ("max_assets_per_connection", c_int32),
+        ("connect_stagger_ms", c_int32),
+        ("subscription_chunk_size", c_int32),
     ]
 
 
@@ -947,6 +951,45 @@ pm_event_detail = _declare("pm_event_detail", c_char_p, [EventP])
 pm_stream_set_resolution_poll = _declare(
     "pm_stream_set_resolution_poll", STATUS, [StreamP, ClientP, c_int32]
 )
+
+# ---- the socket pool: reconnect assets and stream health ------------------------------------
+
+
+class Health(_Opaque):
+    """struct pm_health"""
+
+
+HealthP = POINTER(Health)
+
+# enum pm_socket_state / pm_continuity
+PM_SOCKET_IDLE = 0
+PM_SOCKET_CONNECTING = 1
+PM_SOCKET_OPEN = 2
+PM_SOCKET_BACKOFF = 3
+PM_SOCKET_CLOSED = 4
+PM_CONTINUITY_AWAITING_SNAPSHOT = 0
+PM_CONTINUITY_LIVE = 1
+
+pm_event_reconnect_token_count = _declare("pm_event_reconnect_token_count", c_size_t, [EventP])
+pm_event_reconnect_token_id = _declare("pm_event_reconnect_token_id", c_char_p, [EventP, c_size_t])
+# pm_status pm_stream_health(const pm_stream *stream, pm_health **out);
+pm_stream_health = _declare("pm_stream_health", STATUS, [StreamP, POINTER(HealthP)])
+pm_health_free = _declare("pm_health_free", None, [HealthP])
+pm_health_reconnects = _declare("pm_health_reconnects", c_int64, [HealthP])
+pm_health_gaps = _declare("pm_health_gaps", c_int64, [HealthP])
+pm_health_queue_depth = _declare("pm_health_queue_depth", c_int64, [HealthP])
+pm_health_queued_bytes = _declare("pm_health_queued_bytes", c_int64, [HealthP])
+pm_health_socket_count = _declare("pm_health_socket_count", c_size_t, [HealthP])
+pm_health_socket_id = _declare("pm_health_socket_id", c_int32, [HealthP, c_size_t])
+pm_health_socket_state = _declare("pm_health_socket_state", c_int, [HealthP, c_size_t])
+pm_health_socket_asset_count = _declare("pm_health_socket_asset_count", c_size_t, [HealthP, c_size_t])
+pm_health_socket_reconnects = _declare("pm_health_socket_reconnects", c_int64, [HealthP, c_size_t])
+pm_health_socket_last_loss = _declare("pm_health_socket_last_loss", c_char_p, [HealthP, c_size_t])
+pm_health_asset_count = _declare("pm_health_asset_count", c_size_t, [HealthP])
+pm_health_asset_token_id = _declare("pm_health_asset_token_id", c_char_p, [HealthP, c_size_t])
+pm_health_asset_socket = _declare("pm_health_asset_socket", c_int32, [HealthP, c_size_t])
+pm_health_asset_last_event_age_ms = _declare("pm_health_asset_last_event_age_ms", c_int64, [HealthP, c_size_t])
+pm_health_asset_continuity = _declare("pm_health_asset_continuity", c_int, [HealthP, c_size_t])
 
 # ---- EventProcessor: pm_processor -------------------------------------------------------------
 # pm_status pm_processor_new(pm_fetcher *fetcher, const char *min_size, pm_processor **out);

@@ -41,6 +41,7 @@ from typing import Any, Deque, Dict, Iterable, List, Optional, Tuple, Union
 
 from . import _blocking, _convert, _ffi
 from .client import OrderBook, PolymarketClient, _read_book, require_client
+from .health import StreamHealth, read_health
 from .errors import PmCancelled, PmInternalError
 
 __all__ = [
@@ -159,6 +160,9 @@ class StreamEvent:
     * ``detail``: why continuity was lost (``reconnected``), the winning asset
       (``market_resolved``) or the question (``new_market``).
     * ``received_at``: when the binding pulled the event from the library (aware UTC).
+    * ``reconnect_token_ids``: for ``reconnected``, the assets whose continuity was lost (the
+      reconnected socket's, or those moved between sockets); empty means every asset (a queue
+      overflow), and for other types.
 
     Events from ``receive_event()`` keep the library's event alive (freed with the object), so
     ``EventProcessor.process`` can use it; a copy made with ``dataclasses.replace`` cannot be
@@ -178,6 +182,7 @@ class StreamEvent:
     changes: Tuple[LevelChange, ...] = ()
     detail: Optional[str] = None
     received_at: Optional[datetime] = None
+    reconnect_token_ids: Tuple[str, ...] = ()
     _native: Optional[_NativeEvent] = field(
         default=None, init=False, repr=False, compare=False, hash=False
     )
@@ -240,6 +245,10 @@ def _read_event(native: _NativeEvent, received_at: datetime) -> StreamEvent:
         changes=changes,
         detail=_ffi.optional_text(_ffi.pm_event_detail(ptr)),
         received_at=received_at,
+        reconnect_token_ids=tuple(
+            _ffi.text(_ffi.pm_event_reconnect_token_id(ptr, index))
+            for index in range(_ffi.pm_event_reconnect_token_count(ptr))
+        ),
     )
     object.__setattr__(event, "_native", native)
     return event
@@ -298,7 +307,11 @@ class WebSocketClient:
     ``PONG`` within ``pong_timeout_ms``; an asset silent for ``asset_silence_timeout_ms`` (0 =
     off) while PONGs continue is the feed's known stall. Either way, and on any drop, the socket
     is closed, re-opened with backoff, every asset resubscribed, and a ``reconnected`` event is
-    delivered. At most ``queue_capacity`` events, and at most ``queue_max_bytes`` of their
+    delivered. One client is a pool of sockets: at most ``max_assets_per_connection`` assets on
+    each (default 200; the server closes a socket holding more than about 500), opened
+    ``connect_stagger_ms`` apart, subscription frames of at most ``subscription_chunk_size``
+    assets; a socket's reconnect names only its assets (``StreamEvent.reconnect_token_ids``), and
+    ``health()`` shows every socket and asset. At most ``queue_capacity`` events, and at most ``queue_max_bytes`` of their
     estimated memory (default 64 MiB: big book snapshots weigh far more than trade prints), wait
     for the consumer; on overflow the oldest are dropped (counted in ``stats()["dropped"]``) and a
     ``reconnected`` gap marker follows. ``stats()["queued_bytes"]`` and
@@ -331,6 +344,9 @@ class WebSocketClient:
         max_message_bytes: int = 8 * 1024 * 1024,
         verify_tls: bool = True,
         queue_max_bytes: int = 64 * 1024 * 1024,
+        max_assets_per_connection: int = 200,
+        connect_stagger_ms: int = 250,
+        subscription_chunk_size: int = 100,
     ) -> None:
         self._guard: Optional[_blocking.Guard] = None  # set last: __del__ may see a half-made object
         if url is not None and not isinstance(url, str):
@@ -357,6 +373,16 @@ class WebSocketClient:
         options.verify_tls = _convert.check_bool(verify_tls, "verify_tls")
         options.queue_max_bytes = _convert.check_int(
             queue_max_bytes, "queue_max_bytes", 1, _ffi.INT64_MAX
+        )
+        # The pool (docs/wire/market-channel.md); the library checks the ranges.
+        options.max_assets_per_connection = _convert.check_int(
+            max_assets_per_connection, "max_assets_per_connection", 1, _ffi.INT32_MAX
+        )
+        options.connect_stagger_ms = _convert.check_int(
+            connect_stagger_ms, "connect_stagger_ms", 0, _ffi.INT32_MAX
+        )
+        options.subscription_chunk_size = _convert.check_int(
+            subscription_chunk_size, "subscription_chunk_size", 1, _ffi.INT32_MAX
         )
         out = _ffi.StreamP()
         _ffi.pm_stream_new(ctypes.byref(options), ctypes.byref(out))
@@ -661,6 +687,16 @@ class WebSocketClient:
         if self._final_stats is not None:
             return dict(self._final_stats)
         raise ValueError("stream is closed")
+
+    def health(self) -> "StreamHealth":
+        """The stream's health now (``pmingest.health``): each socket's state, each asset's
+        last-event age and continuity, reconnect and gap counts, queue depth. Plain objects.
+        Raises ``ValueError`` after ``close()``."""
+        guard = self._guard
+        if guard is None or self._closing:
+            raise ValueError("stream is closed")
+        with guard.use() as stream:
+            return read_health(stream)
 
     def close(self) -> None:
         """Closes the socket, stops the library's threads and frees the stream. Wakes a

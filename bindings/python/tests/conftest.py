@@ -224,7 +224,7 @@ class FakeSession:
 def fake_server():
     python = _server_python()
     process = subprocess.Popen(
-        [python, str(FAKE_SERVER), "--port", "0", "--exit-with-parent"],
+        [python, str(FAKE_SERVER), "--port", "0", "--exit-with-parent", "--strict-ws"],  # the strict wire
         stdout=subprocess.PIPE,
         text=True,
     )

@@ -53,6 +53,8 @@ _SCALARS = {
     "pm_size_source": c_int,
     "pm_processor_stat": c_int,
     "pm_log_level": c_int,
+    "pm_socket_state": c_int,
+    "pm_continuity": c_int,
 }
 _OPAQUE = {
     "pm_store": _ffi.Store,
@@ -74,6 +76,7 @@ _OPAQUE = {
     "pm_event": _ffi.Event,
     "pm_processor": _ffi.Processor,
     "pm_recorder": _ffi.Recorder,
+    "pm_health": _ffi.Health,
 }
 # Function-pointer types: the typedef'd callback, and inline parameters spelled without names.
 _CALLBACKS = {
@@ -335,7 +338,10 @@ def test_options_init_fills_header_defaults():
         stream.max_message_bytes,
         stream.verify_tls,
         stream.queue_max_bytes,
-    ) == (2, None, 10000, 30000, 120000, 10000, 8 * 1024 * 1024, True, 64 * 1024 * 1024)
+        stream.max_assets_per_connection,
+        stream.connect_stagger_ms,
+        stream.subscription_chunk_size,
+    ) == (3, None, 10000, 30000, 120000, 10000, 8 * 1024 * 1024, True, 64 * 1024 * 1024, 200, 250, 100)
     with pytest.raises(pmingest.PmInvalidArgument):
         _ffi.pm_stream_options_init(ctypes.byref(stream), 999)
 
