@@ -38,7 +38,11 @@ struct PolymarketTradeFields {
     let outcome: String?
 
     func trade(what: String) throws -> PolymarketTrade {
-        let ms = try EpochSeconds.milliseconds(timestampSeconds, what: what)
+        // No EpochSeconds guard here: a recent-trades row stamped in the wrong unit lands far in the
+        // future and TradeFetcher's future check drops it (counted apart from stale ones) while the
+        // rest of the page is used; the history walks refuse such a page (EpochSeconds).
+        let (ms, overflow) = timestampSeconds.multipliedReportingOverflow(by: 1000)
+        guard !overflow else { throw PMError(.parse, "\(what): timestamp \(timestampSeconds) out of range") }
         do {
             return try PolymarketTrade(tokenId: tokenId, conditionId: conditionId, side: side, price: price, size: size,
                                        timestampMs: ms, transactionHash: transactionHash, proxyWallet: proxyWallet,

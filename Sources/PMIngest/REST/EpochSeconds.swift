@@ -1,7 +1,8 @@
-/// Wire timestamps in epoch SECONDS (the Data API tapes, price history), to the library's
-/// milliseconds. The one conversion every seconds field goes through, so a value in the wrong
-/// unit is caught in one place: milliseconds read as seconds would put a trade thousands of years
-/// in the future and, stored, corrupt every later age check and watermark.
+/// Wire timestamps in epoch SECONDS of the history walks (the v2 trade tape, price history), to
+/// the library's milliseconds, refusing a value in the wrong unit: milliseconds read as seconds
+/// would put a trade thousands of years in the future and, stored by a backfill, corrupt every
+/// later age check and coverage record. (The legacy recent-trades tape keeps its own conversion:
+/// there the stale-trade guard's future check drops such a row and keeps the rest of the page.)
 enum EpochSeconds {
     /// Largest accepted seconds value: 99,999,999,999 s is the year 5138. A current
     /// millisecond stamp (~1.8e12) is above it, any plausible seconds stamp far below.
