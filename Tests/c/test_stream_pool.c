@@ -288,8 +288,16 @@ static void test_one_socket_reconnects(void) {
 
     for (i = 0; i < 450; i++) ids[i] = g_ids[i];
     new_session_books("one", 450, sid, sizeof sid);
-    /* the second handshake (socket 1: assets 200-399) is dropped after 1.5 s */
-    session_ws_script(sid, "{\"scripts\":[{},{\"drop_after_ms\":1500},{}]}");
+    /* socket 1 (assets 200-399) is dropped 1.5 s after its handshake, whichever order the sockets
+     * shook hands in: the drop applies only to the connection holding asset 250 */
+    {
+        char script[700];
+        const char *drop = "{\"drop_after_ms\":1500,\"drop_only_if_subscribed\":\"%s\"}";
+        char one[200];
+        snprintf(one, sizeof one, drop, g_ids[250]);
+        snprintf(script, sizeof script, "{\"scripts\":[%s,%s,%s,{}]}", one, one, one);
+        session_ws_script(sid, script);
+    }
     stream = pool_stream(sid, 40);
     CHECK_STATUS(pm_stream_subscribe(stream, ids, 450), PM_OK);
     CHECK_STATUS(pm_stream_connect(stream), PM_OK);

@@ -329,6 +329,23 @@ def test_drop_after_ms_fin_and_reset(sess):
     assert [e["index"] for e in log if e["ws"] == "connect"] == [0, 1, 2]
 
 
+def test_drop_only_if_subscribed_picks_the_socket_by_asset(sess):
+    """Two connections share one conditional drop: only the one holding the asset is dropped."""
+    sess.script({"scripts": [{"drop_after_ms": 300, "drop_only_if_subscribed": A_YES}] * 2 + [{}]})
+    with connect(sess.url) as keeps, connect(sess.url) as holder:   # the holder shakes hands second
+        keeps.send(subscribe_msg([A_NO]))
+        holder.send(subscribe_msg([A_YES]))
+        recv_json(keeps)
+        recv_json(holder)
+        with pytest.raises(ConnectionClosed):
+            holder.recv(timeout=5)
+        time.sleep(0.3)
+        keeps.send("PING")
+        assert keeps.recv(timeout=3) == "PONG"   # the other connection outlived its drop time
+    with pytest.raises(Exception):
+        sess.script({"drop_only_if_subscribed": A_YES})   # needs drop_after_ms
+
+
 def test_close_code_scripted_and_live(sess):
     sess.script({"drop_after_ms": 100, "close_code": 4001, "close_reason": "bye"})
     with connect(sess.url) as ws:

@@ -132,8 +132,10 @@ struct StreamPoolTests {
         let session = try await FakePolymarket.shared.newSession(preset: "empty")
         let ids = Pool.ids(450)
         try await session.setState(Pool.booksState(ids))
-        // The second handshake (socket 1) is dropped after 1.5 s; every later connection is normal.
-        try await session.setWSScript(#"{"scripts":[{},{"drop_after_ms":1500},{}]}"#)
+        // Socket 1 (the one holding ids[250]) is dropped 1.5 s after its handshake, whichever order
+        // the sockets shook hands in; its reconnect (the fourth handshake) is normal.
+        let drop = #"{"drop_after_ms":1500,"drop_only_if_subscribed":"\#(ids[250])"}"#
+        try await session.setWSScript(#"{"scripts":[\#(drop),\#(drop),\#(drop),{}]}"#)
         let client = try StreamClient(config: Pool.config(session))
         defer { client.close() }
         try client.subscribe(tokenIds: ids)

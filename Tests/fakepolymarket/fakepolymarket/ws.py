@@ -46,7 +46,7 @@ FRAME_MODIFIERS = ("fragment", "delay_ms", "asset", "cut")
 SCRIPT_KEYS = (
     "dump", "on_connect", "on_subscribe", "per_asset", "periodic", "pong", "silence_assets",
     "only_subscribed", "drop_after_ms", "drop_mode", "close_code", "close_reason", "reject_status",
-    "hang_handshake", "note", "drop_after_subscribe",
+    "hang_handshake", "note", "drop_after_subscribe", "drop_only_if_subscribed",
     "strict", "max_assets_per_frame", "max_assets_per_connection", "frame_limit_close_ms", "handshake_limit",
 )
 
@@ -177,6 +177,7 @@ class Script:
         self.silence_assets: set[str] = set()
         self.only_subscribed = True
         self.drop_after_ms: int | None = None
+        self.drop_only_if_subscribed: str | None = None   # drop_after_ms applies only to the socket holding it
         self.drop_mode = "fin"
         self.close_code: int | None = None
         self.close_reason = ""
@@ -224,6 +225,10 @@ def parse_script(obj, where: str = "script") -> Script:
         s.silence_assets = set(_str_list(obj["silence_assets"], f"{where}.silence_assets"))
     if obj.get("drop_after_ms") is not None:
         s.drop_after_ms = _int(obj["drop_after_ms"], f"{where}.drop_after_ms")
+    if obj.get("drop_only_if_subscribed") is not None:
+        if not isinstance(obj["drop_only_if_subscribed"], str) or s.drop_after_ms is None:
+            raise ValidationError(f"{where}.drop_only_if_subscribed must be an asset id string, with drop_after_ms")
+        s.drop_only_if_subscribed = obj["drop_only_if_subscribed"]
     if "drop_mode" in obj:
         if obj["drop_mode"] not in ("fin", "reset"):
             raise ValidationError(f'{where}.drop_mode must be "fin" or "reset"')
@@ -663,7 +668,7 @@ class Connection:
             self._at(start + first / 1000.0, ("periodic", every, frames))
         if script.drop_after_ms is not None:
             self._at(start + script.drop_after_ms / 1000.0,
-                     ("drop", script.close_code, script.close_reason, script.drop_mode))
+                     ("scripted_drop", script.close_code, script.close_reason, script.drop_mode))
         self._send_frames(script.on_connect)
 
         stopping = self.server.stopping
@@ -822,6 +827,12 @@ class Connection:
             self._emit(action[1])
         elif kind == "wake":
             pass  # a flood was posted: the loop pumps it
+        elif kind == "scripted_drop":
+            # drop_after_ms; with drop_only_if_subscribed, only on the socket then holding that asset
+            # (which of a client's sockets shakes hands first is the client's business, not the test's)
+            asset = self.script.drop_only_if_subscribed
+            if asset is None or asset in self.subscribed:
+                self._do(("drop",) + tuple(action[1:]))
         elif kind == "drop":
             _, code, reason, mode = action
             if code is None:

@@ -93,7 +93,9 @@ def test_1200_assets_over_six_sockets_every_book_once(ws_fake):
 def test_one_socket_reconnect_names_its_assets_only(ws_fake):
     assets = ids(450)
     ws_fake.set_state(books=books_state(assets))
-    ws_fake.ws_script({}, {"drop_after_ms": 1500}, {})   # the second handshake: socket 1
+    # socket 1 (the one holding assets[250]) is dropped, whichever order the sockets shook hands in
+    drop = {"drop_after_ms": 1500, "drop_only_if_subscribed": assets[250]}
+    ws_fake.ws_script(drop, drop, drop, {})
     client = pool_client(ws_fake)
     client.subscribe(assets)
     client.connect()
