@@ -145,19 +145,19 @@ install: install-lib cli man completions
 # The C/C++ developer's part of install: library, headers, pkg-config file, CMake package, license
 # (no Swift build of the CLI).
 install-lib: lib
-	mkdir -p $(DIST)/install
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(PREFIX)/lib|' -e 's|@VERSION@|$(VERSION)|' \
-	  abi/pmingest.pc.in > $(DIST)/install/pmingest.pc
-	sed -e 's|@VERSION@|$(VERSION)|' -e 's|@VERSION_MAJOR@|$(VERSION_MAJOR)|' \
-	  cmake/pmingestConfigVersion.cmake.in > $(DIST)/install/pmingestConfigVersion.cmake
 	$(INSTALL_TREE) file 0755 $(LIBSO) lib/libpmingest.so.0
 	$(INSTALL_TREE) link libpmingest.so.0 lib/libpmingest.so
 	$(INSTALL_TREE) file 0644 include/pmingest.h include/pmingest.h
 	$(INSTALL_TREE) file 0644 include/pmingest.hpp include/pmingest.hpp
-	$(INSTALL_TREE) file 0644 $(DIST)/install/pmingest.pc lib/pkgconfig/pmingest.pc
 	$(INSTALL_TREE) file 0644 cmake/pmingestConfig.cmake lib/cmake/pmingest/pmingestConfig.cmake
-	$(INSTALL_TREE) file 0644 $(DIST)/install/pmingestConfigVersion.cmake \
-	  lib/cmake/pmingest/pmingestConfigVersion.cmake
+	@# The two generated files: in a private temp dir (the .pc names PREFIX; installs may run in parallel).
+	gen=$$(mktemp -d) && trap 'rm -rf "$$gen"' EXIT && \
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(PREFIX)/lib|' -e 's|@VERSION@|$(VERSION)|' \
+	  abi/pmingest.pc.in > "$$gen/pmingest.pc" && \
+	sed -e 's|@VERSION@|$(VERSION)|' -e 's|@VERSION_MAJOR@|$(VERSION_MAJOR)|' \
+	  cmake/pmingestConfigVersion.cmake.in > "$$gen/pmingestConfigVersion.cmake" && \
+	$(INSTALL_TREE) file 0644 "$$gen/pmingest.pc" lib/pkgconfig/pmingest.pc && \
+	$(INSTALL_TREE) file 0644 "$$gen/pmingestConfigVersion.cmake" lib/cmake/pmingest/pmingestConfigVersion.cmake
 	$(INSTALL_TREE) file 0644 LICENSE share/doc/pmingest/LICENSE
 
 uninstall:
