@@ -3,7 +3,7 @@
 #
 #   make demo      the main job on the embedded default (see scripts/demo.sh)
 #   make test      every test: Swift, C ABI, Python binding, fake server, examples, install tree
-#   make lib       dist/lib/libpmingest.so.0 (+ .so symlink) and dist/include/pmingest.h
+#   make lib       dist/lib/libpmingest.so.0 (+ .so symlink) and dist/include/pmingest.h, .hpp
 #   make install   PREFIX=/usr/local: library, C and C++ headers, pmingest.pc, CMake package,
 #                  the self-contained CLI, its man page and shell completions (DESTDIR honoured)
 #   make uninstall PREFIX=/usr/local: removes exactly what install put (its manifest)
