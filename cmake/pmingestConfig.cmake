@@ -6,8 +6,8 @@
 #
 # pmingest::pmingest is the imported shared library libpmingest.so.0 with its include directory
 # (pmingest.h for C, pmingest.hpp for C++17). The library carries its Swift runtime and links the
-# system's libcurl, libwebsockets, sqlite3 and OpenSSL itself: nothing else to find. The location is derived
-# from this file's own path, so an installed tree can be moved as a whole.
+# system's libcurl, libwebsockets, sqlite3 and OpenSSL itself: nothing else to find. The location
+# is derived from this file's own path, so an installed tree can be moved as a whole.
 # Sets pmingest_FOUND, pmingest_VERSION (from pmingestConfigVersion.cmake), pmingest_INCLUDE_DIRS
 # and pmingest_LIBRARIES (= pmingest::pmingest) for projects that do not use targets.
 
