@@ -2,9 +2,11 @@
 # Debian 12 machine (as root) and are safe to re-run.
 #
 #   make demo      the main job on the embedded default (see scripts/demo.sh)
-#   make test      every test: Swift, C ABI, Python binding, fake server, examples
-#   make lib       dist/lib/libpmingest.so.0 (+ .so symlink) and dist/include/pmingest.h
-#   make install   PREFIX=/usr/local: library, header, pmingest.pc, CLI
+#   make test      every test: Swift, C ABI, Python binding, fake server, examples, install tree
+#   make lib       dist/lib/libpmingest.so.0 (+ .so symlink) and dist/include/pmingest.h, .hpp
+#   make install   PREFIX=/usr/local: library, C and C++ headers, pmingest.pc, CMake package,
+#                  the self-contained CLI, its man page and shell completions (DESTDIR honoured)
+#   make uninstall PREFIX=/usr/local: removes exactly what install put (its manifest)
 #   make bench     benchmarks, one line each: bench <name> <value> <unit> vs <baseline> <value> ratio <x>
 #   make coverage  line coverage of the Swift core from all tests (Swift, C, Python), floor
 #                  COVERAGE_FLOOR; last line "coverage <percent>%"
@@ -19,6 +21,7 @@ SHELL := /bin/bash
 
 PREFIX ?= /usr/local
 VERSION := $(shell sed -n 's/^\#define PM_VERSION_STRING "\(.*\)"/\1/p' include/pmingest.h)
+VERSION_MAJOR := $(word 1,$(subst ., ,$(VERSION)))
 SWIFT ?= swift
 PYTHON ?= python3
 VENV := .venv
@@ -31,7 +34,8 @@ CC ?= cc
 # Measured 96.4 (Swift tests) / 97.0 (merged) when set: a drop of ~2 points means untested code landed.
 COVERAGE_FLOOR ?= 94
 
-APT_PACKAGES := libcurl4-openssl-dev libwebsockets-dev libsqlite3-dev libssl-dev pkg-config gcc g++ python3-venv
+APT_PACKAGES := libcurl4-openssl-dev libwebsockets-dev libsqlite3-dev libssl-dev pkg-config gcc g++ python3-venv \
+	cmake
 # pytest-timeout: a Python test that hangs (a lost Ctrl-C, a stuck call) fails with every thread's
 # stack instead of holding CI until its 90-minute limit.
 PY_PACKAGES := pytest pytest-timeout websockets aiohttp
@@ -47,9 +51,22 @@ DIST_SCRATCH := .build-dist
 DIST_FLAGS := -c release --scratch-path $(DIST_SCRATCH) -Xswiftc -static-stdlib -Xswiftc -use-ld=lld \
 	-Xlinker --version-script=$(CURDIR)/abi/pmingest.map -Xlinker -soname=libpmingest.so.0 \
 	-Xlinker --strip-all
+# The CLI: the same release build (same scratch path and compile flags, so the core compiled for
+# the .so is reused and only ArgumentParser, the CLI and one link are added), static stdlib, so
+# it runs where no Swift toolchain is installed. Not the .so's version script or SONAME: the
+# different link flags make SwiftPM re-plan (not recompile), and the .so keeps its own link.
+CLI_FLAGS := -c release --scratch-path $(DIST_SCRATCH) -Xswiftc -static-stdlib -Xswiftc -use-ld=lld \
+	-Xlinker --strip-all
+# swift-argument-parser's generate-manual tool (what its GenerateManual plugin runs), built on
+# its own from the checkout SwiftPM resolved: the plugin would first build every product of the
+# package. A debug build of a build-time tool; its own scratch path.
+TOOLS_SCRATCH := .build-tools
+ARGPARSE_CHECKOUT := $(DIST_SCRATCH)/checkouts/swift-argument-parser
+# Installs one file and records it in PREFIX's manifest (scripts/install-tree.sh).
+INSTALL_TREE = DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" scripts/install-tree.sh
 
-.PHONY: deps test demo lib install install-lib bench coverage swift-test c-test python-test fakeserver-test \
-	examples-test cli clean soak sanitize fuzz
+.PHONY: deps test demo lib install install-lib uninstall bench coverage swift-test c-test python-test \
+	fakeserver-test examples-test install-test cli man completions clean soak sanitize fuzz
 
 # ---- set-up ------------------------------------------------------------------------------------
 
@@ -57,7 +74,7 @@ $(STAMPS):
 	mkdir -p $(STAMPS)
 
 # System packages: installed only when one is missing (dpkg -s is fast; apt-get update is not).
-$(STAMPS)/apt: | $(STAMPS)
+$(STAMPS)/apt: Makefile | $(STAMPS)
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
@@ -82,32 +99,74 @@ lib: $(STAMPS)/apt
 	mkdir -p $(DIST)/lib $(DIST)/include
 	cp $(DIST_SCRATCH)/release/libpmingest.so $(LIBSO)
 	ln -sf libpmingest.so.0 $(DIST)/lib/libpmingest.so
-	cp include/pmingest.h $(DIST)/include/pmingest.h
+	cp include/pmingest.h include/pmingest.hpp $(DIST)/include/
 	@echo "built $(LIBSO) ($$(stat -c %s $(LIBSO)) bytes)"
 
 cli: $(STAMPS)/apt
-	$(SWIFT) build -c release --product pmingest-cli
+	$(SWIFT) build $(CLI_FLAGS) --product pmingest-cli
 	mkdir -p $(DIST)/bin
-	cp "$$($(SWIFT) build -c release --show-bin-path)/pmingest-cli" $(DIST)/bin/pmingest
+	cp $(DIST_SCRATCH)/release/pmingest-cli $(DIST)/bin/pmingest
+	@# Self-contained or not shipped: no Swift runtime library, no toolchain RUNPATH, no SONAME.
+	@if readelf -d $(DIST)/bin/pmingest | grep -Eiq 'swift|SONAME'; then \
+	  echo "$(DIST)/bin/pmingest depends on the Swift toolchain:" >&2; readelf -d $(DIST)/bin/pmingest >&2; exit 1; fi
+	@echo "built $(DIST)/bin/pmingest ($$(stat -c %s $(DIST)/bin/pmingest) bytes, static Swift runtime)"
 
-install: install-lib cli
-	install -d $(DESTDIR)$(PREFIX)/bin
-	install -m 0755 $(DIST)/bin/pmingest $(DESTDIR)$(PREFIX)/bin/pmingest
-	@echo "installed pmingest $(VERSION) (library, header, pmingest.pc, CLI) into $(DESTDIR)$(PREFIX)"
+# The man page, generated by swift-argument-parser from the CLI's own command tree.
+man: cli
+	$(SWIFT) build --quiet --package-path $(ARGPARSE_CHECKOUT) --scratch-path $(CURDIR)/$(TOOLS_SCRATCH) \
+	  --product generate-manual
+	mkdir -p $(DIST)/share/man/man1
+	$(TOOLS_SCRATCH)/debug/generate-manual $(DIST)/bin/pmingest --section 1 \
+	  --date "$$(git log -1 --format=%cs 2>/dev/null || date -u +%F)" --authors "pmingest developers" \
+	  --output-directory $(DIST)/share/man/man1
+	test -s $(DIST)/share/man/man1/pmingest.1
 
-# The C developer's part of install: library, header, pkg-config file (no Swift build of the CLI).
+# bash, zsh and fish completions, generated by swift-argument-parser (the CLI prints them).
+completions: cli
+	mkdir -p $(DIST)/share/bash-completion/completions $(DIST)/share/zsh/site-functions \
+	  $(DIST)/share/fish/vendor_completions.d
+	$(DIST)/bin/pmingest --generate-completion-script bash > $(DIST)/share/bash-completion/completions/pmingest
+	$(DIST)/bin/pmingest --generate-completion-script zsh > $(DIST)/share/zsh/site-functions/_pmingest
+	$(DIST)/bin/pmingest --generate-completion-script fish > $(DIST)/share/fish/vendor_completions.d/pmingest.fish
+
+# Every file is installed through install-tree.sh, which records it (and each directory it
+# creates) in <prefix>/share/pmingest/install-manifest.txt for `make uninstall`.
+install: install-lib cli man completions
+	$(INSTALL_TREE) file 0755 $(DIST)/bin/pmingest bin/pmingest
+	$(INSTALL_TREE) file 0644 $(DIST)/share/man/man1/pmingest.1 share/man/man1/pmingest.1
+	$(INSTALL_TREE) file 0644 $(DIST)/share/bash-completion/completions/pmingest \
+	  share/bash-completion/completions/pmingest
+	$(INSTALL_TREE) file 0644 $(DIST)/share/zsh/site-functions/_pmingest share/zsh/site-functions/_pmingest
+	$(INSTALL_TREE) file 0644 $(DIST)/share/fish/vendor_completions.d/pmingest.fish \
+	  share/fish/vendor_completions.d/pmingest.fish
+	@echo "installed pmingest $(VERSION) (library, headers, pmingest.pc, CMake package, CLI, man page," \
+	  "completions) into $(DESTDIR)$(PREFIX)"
+
+# The C/C++ developer's part of install: library, headers, pkg-config file, CMake package, license
+# (no Swift build of the CLI).
 install-lib: lib
-	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
-	install -m 0755 $(LIBSO) $(DESTDIR)$(PREFIX)/lib/libpmingest.so.0
-	ln -sf libpmingest.so.0 $(DESTDIR)$(PREFIX)/lib/libpmingest.so
-	install -m 0644 include/pmingest.h $(DESTDIR)$(PREFIX)/include/pmingest.h
+	$(INSTALL_TREE) file 0755 $(LIBSO) lib/libpmingest.so.0
+	$(INSTALL_TREE) link libpmingest.so.0 lib/libpmingest.so
+	$(INSTALL_TREE) file 0644 include/pmingest.h include/pmingest.h
+	$(INSTALL_TREE) file 0644 include/pmingest.hpp include/pmingest.hpp
+	$(INSTALL_TREE) file 0644 cmake/pmingestConfig.cmake lib/cmake/pmingest/pmingestConfig.cmake
+	@# The two generated files: in a private temp dir (the .pc names PREFIX; installs may run in parallel).
+	gen=$$(mktemp -d) && trap 'rm -rf "$$gen"' EXIT && \
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(PREFIX)/lib|' -e 's|@VERSION@|$(VERSION)|' \
-	  abi/pmingest.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/pmingest.pc
+	  abi/pmingest.pc.in > "$$gen/pmingest.pc" && \
+	sed -e 's|@VERSION@|$(VERSION)|' -e 's|@VERSION_MAJOR@|$(VERSION_MAJOR)|' \
+	  cmake/pmingestConfigVersion.cmake.in > "$$gen/pmingestConfigVersion.cmake" && \
+	$(INSTALL_TREE) file 0644 "$$gen/pmingest.pc" lib/pkgconfig/pmingest.pc && \
+	$(INSTALL_TREE) file 0644 "$$gen/pmingestConfigVersion.cmake" lib/cmake/pmingest/pmingestConfigVersion.cmake
+	$(INSTALL_TREE) file 0644 LICENSE share/doc/pmingest/LICENSE
+
+uninstall:
+	$(INSTALL_TREE) uninstall
 
 # ---- tests ---------------------------------------------------------------------------------------
 
-test: deps swift-test lib c-test python-test fakeserver-test examples-test
-	@echo "suites: 5 passed, 0 failed"   # Swift, C ABI, Python binding, fake server, examples (each fails make on error)
+test: deps swift-test lib c-test python-test fakeserver-test examples-test install-test
+	@echo "suites: 6 passed, 0 failed"   # Swift, C ABI, Python binding, fake server, examples, install tree (each fails make on error)
 
 # The Swift tests run once, instrumented, in their own scratch path (.build-cov: coverage flags in
 # .build would make every later `swift build` of the CLI/examples recompile the core), and their
@@ -130,6 +189,11 @@ fakeserver-test: $(STAMPS)/venv
 
 examples-test: lib
 	scripts/examples-test.sh
+
+# make install into a temporary prefix; CMake find_package against it; the CLI with the Swift
+# toolchain hidden; make uninstall leaves the prefix empty.
+install-test: lib
+	scripts/install-check.sh
 
 # ---- demo, benchmarks, coverage ------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ import gzip
 import hashlib
 import http.client
 import json
+import math
 import os
 import re
 import select
@@ -610,11 +611,16 @@ def test_fault_429_retry_after_seconds(sess):
 
 def test_fault_429_retry_after_http_date(sess):
     sess.faults({"path": "/data/trades", "times": 1, "status": 429, "retry_after_date_in": 2})
+    before = time.time()
     status, hdrs, _ = sess.get("/data/trades")
+    after = time.time()
     assert status == 429
     assert re.fullmatch(r"[A-Z][a-z]{2}, \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d GMT", hdrs["retry-after"])
-    delta = parsedate_to_datetime(hdrs["retry-after"]).timestamp() - time.time()
-    assert 0.5 <= delta <= 2.5
+    # An HTTP date has 1 s resolution: the server's clock read during the request, plus 2 s,
+    # truncated to the second. Compared at that resolution, not with a later us clock reading
+    # (which a slow request on a loaded machine would push past the date).
+    date = parsedate_to_datetime(hdrs["retry-after"]).timestamp()
+    assert math.floor(before + 2) <= date <= math.floor(after + 2)
     # a literal HTTP date works too
     sess.faults({"path": "/gamma/*", "times": 1, "status": 429,
                  "headers": {"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}})

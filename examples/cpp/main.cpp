@@ -12,10 +12,12 @@
 //   PMINGEST_EXAMPLE_SECONDS   how long to listen (default 5)
 // Exit status: 0 done, 1 a pmingest call failed.
 //
-// Build (pmingest.hpp next to it; pmingest.pc carries no rpath, so add one or set LD_LIBRARY_PATH):
+// Build against an installed pmingest (`make install PREFIX=<prefix>` puts pmingest.hpp beside
+// pmingest.h; pmingest.pc carries no rpath, so add one or set LD_LIBRARY_PATH):
 //   g++ -std=c++17 -Wall -Wextra -Werror -pedantic main.cpp $(pkg-config --cflags --libs pmingest)
 //       -Wl,-rpath,<prefix>/lib -o pmingest-example-cpp
-#include "pmingest.hpp"
+// or with CMake: find_package(pmingest REQUIRED) and target_link_libraries(... pmingest::pmingest).
+#include <pmingest.hpp>
 
 #include <cstdio>
 #include <cstdlib>

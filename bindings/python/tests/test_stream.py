@@ -32,6 +32,13 @@ T_MS = 1767225600789  # 2026-01-01T00:00:00.789Z
 T = datetime(2026, 1, 1, 0, 0, 0, 789000, tzinfo=timezone.utc)
 
 
+def floor_to_ms(moment: datetime) -> datetime:
+    """A microsecond clock reading truncated to the library's resolution: it stamps events with
+    its wall clock in whole milliseconds, truncated, so a stamp taken after `moment` may still
+    read up to 999 us earlier than `moment` itself (never earlier than this)."""
+    return moment.replace(microsecond=moment.microsecond - moment.microsecond % 1000)
+
+
 def last_trade(price="0.52", size="84.17", token=TOKEN, ts=T_MS, side="BUY"):
     """A last_trade_price event as the feed sends it (decimal strings, ms-string timestamp)."""
     event = {
@@ -191,7 +198,8 @@ def test_legacy_price_change_is_a_price_update(ws_fake):
     update = client.receive(timeout=5)
     after = datetime.now(timezone.utc)
     assert (update.token_id, update.price) == (TOKEN, Decimal("0.55"))
-    assert before <= update.timestamp <= after and update.timestamp.utcoffset() == timedelta(0)
+    # The stamp is in ms (truncated), the bounds in us: compare at the stamp's resolution.
+    assert floor_to_ms(before) <= update.timestamp <= after and update.timestamp.utcoffset() == timedelta(0)
 
     ws_fake.ws_send({"json": legacy})
     event = client.receive_event(timeout=5)

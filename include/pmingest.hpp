@@ -1,11 +1,14 @@
 // pmingest.hpp — header-only C++17 RAII wrappers over the C ABI of libpmingest (pmingest.h).
 //
-// Copy this file into your engine. Every handle is move-only and frees itself with the matching
-// pm_*_free(); every failing call throws pm::Error (status + pm_last_error(), read right after the
-// failing call, before any other pm_* call can overwrite it). Prices and sizes stay exact decimal
-// strings ("0.95", "120"): nothing here goes through double.
+// Installed next to pmingest.h by `make install`; versioned with it (PMINGEST_HPP_VERSION_*
+// below must equal the PM_VERSION_* of the pmingest.h it includes, checked at compile time).
+// Every handle is move-only and frees itself with the matching pm_*_free(); every failing call
+// throws pm::Error (status + pm_last_error(), read right after the failing call, before any
+// other pm_* call can overwrite it). Prices and sizes stay exact decimal strings ("0.95", "120"):
+// nothing here goes through double.
 //
-//   g++ -std=c++17 app.cpp $(pkg-config --cflags --libs pmingest) -Wl,-rpath,<prefix>/lib
+//   CMake:      find_package(pmingest 0.1 REQUIRED)  target_link_libraries(app PRIVATE pmingest::pmingest)
+//   pkg-config: g++ -std=c++17 app.cpp $(pkg-config --cflags --libs pmingest) -Wl,-rpath,<prefix>/lib
 //
 // Threads: as in the C API. Client, Fetcher, Processor and Store may be used from many threads;
 // Stream::next() from one consumer thread at a time; Stream::close() from any thread.
@@ -13,6 +16,20 @@
 #define PMINGEST_HPP
 
 #include <pmingest.h>
+
+#if !defined(__cplusplus) || __cplusplus < 201703L
+#error "pmingest.hpp needs C++17 or later (-std=c++17)"
+#endif
+
+#define PMINGEST_HPP_VERSION_MAJOR 0
+#define PMINGEST_HPP_VERSION_MINOR 1
+#define PMINGEST_HPP_VERSION_PATCH 0
+#define PMINGEST_HPP_VERSION_STRING "0.1.0"
+#define PMINGEST_HPP_VERSION_NUMBER \
+    (PMINGEST_HPP_VERSION_MAJOR * 10000 + PMINGEST_HPP_VERSION_MINOR * 100 + PMINGEST_HPP_VERSION_PATCH)
+// One release: a pmingest.hpp from one version over a pmingest.h from another is refused here.
+static_assert(PMINGEST_HPP_VERSION_NUMBER == PM_VERSION_NUMBER,
+              "pmingest.hpp and pmingest.h come from different pmingest releases");
 
 #include <algorithm>
 #include <chrono>
