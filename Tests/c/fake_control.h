@@ -86,6 +86,30 @@ static inline long ctl_number(const char *method, const char *path, const char *
 }
 
 
+/* Waits (polling every 20 ms, up to `seconds`) until the session's market channel has handled a
+ * subscription of at least `assets` assets on its open connections (GET …/ws "open_assets").
+ * pm_stream_connect returns once the handshake is done, which is before the fake has read the
+ * subscription frame: a test that then pushes frames to subscribers must wait for this first.
+ * Returns 1 when reached, 0 on timeout. */
+static inline int fake_await_subscribed(const char *sid, long assets, double seconds) {
+    char path[256], *answer = NULL;
+    int polls = (int)(seconds * 50.0), i;
+    snprintf(path, sizeof path, "/_control/sessions/%s/ws", sid);
+    for (i = 0; i <= polls; i++) {
+        long total = 0;
+        const char *p, *end;
+        if (ctl("GET", path, NULL, &answer) == 200 && answer && (p = strstr(answer, "\"open_assets\":{")) != NULL) {
+            end = strchr(p, '}');
+            for (p = strchr(p, '{'); p && end && (p = strchr(p, ':')) != NULL && p < end; p++) total += strtol(p + 1, NULL, 10);
+        }
+        free(answer);
+        answer = NULL;
+        if (total >= assets) return 1;
+        usleep(20000);
+    }
+    return 0;
+}
+
 /* Reads PM_FAKE_URL (set by Tests/c/run.sh) into g_base, names this process's sessions
  * "<prefix><pid>-…", initialises libcurl (before any thread runs: its global init is not
  * thread-safe) and checks that the server answers. Returns 0 when ready; otherwise the reason is

@@ -280,6 +280,7 @@ static void test_socket_and_poll_deliver_once(void) {
     client = client_for(sid, -1, 5000, 1);
     stream = stream_for(sid);
     CHECK_STATUS(pm_stream_connect(stream), PM_OK);
+    CHECK(fake_await_subscribed(sid, 1, 10.0 * g_time_scale)); /* before pushing to subscribers */
     snprintf(path, sizeof path, "/_control/sessions/%s/ws/send", sid);
     CHECK_I64(ctl_number("POST", path, RESOLVED_A_FRAME, "sent_to"), 1);
     CHECK_I64(pull_resolutions(stream, 5.0, 1, condition, detail), 1);
