@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static const char *g_base;   /* PM_FAKE_URL, no trailing slash */
@@ -105,7 +106,10 @@ static inline int fake_await_subscribed(const char *sid, long assets, double sec
         free(answer);
         answer = NULL;
         if (total >= assets) return 1;
-        usleep(20000);
+        {
+            struct timespec pause = {0, 20000000L}; /* 20 ms; nanosleep: usleep is not POSIX.1-2008 */
+            nanosleep(&pause, NULL);
+        }
     }
     return 0;
 }
