@@ -148,4 +148,28 @@ import Testing
         #expect(!allDigits("1234567890123456789012345678901234/"))
         #expect(!allDigits("12345678901234/"))
     }
+
+    /// `OrderBook.bestFirst` (keep or reverse an ordered side) against filter + sort.
+    @Test func bookSidesSortLikeFilterAndSort() {
+        func level(_ price: Int64, _ size: Int64) -> OrderBookLevel { OrderBookLevel(price: Price(micros: price), size: Size(micros: size)) }
+        var state: UInt64 = 42
+        func next(_ n: UInt64) -> Int64 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int64((state >> 33) % n)
+        }
+        var sides: [[OrderBookLevel]] = [[], [level(5, 1)], [level(5, 0)],
+                                         (1...20).map { level($0 * 10_000, 7) }, (1...20).reversed().map { level($0 * 10_000, 7) },
+                                         [level(1, 1), level(1, 2), level(2, 3)], [level(3, 1), level(2, 0), level(1, 1)]]
+        for _ in 0..<300 {
+            let count = Int(next(8))
+            sides.append((0..<count).map { _ in level(next(6), next(3)) })
+        }
+        for side in sides {
+            let kept = side.filter { $0.size.micros > 0 }
+            #expect(OrderBook.bestFirst(side, highestFirst: true).map(\.price) == kept.sorted { $0.price > $1.price }.map(\.price))
+            #expect(OrderBook.bestFirst(side, highestFirst: false).map(\.price) == kept.sorted { $0.price < $1.price }.map(\.price))
+            #expect(Set(OrderBook.bestFirst(side, highestFirst: true)) == Set(kept))
+            #expect(OrderBook.bestFirst(side, highestFirst: false).count == kept.count)
+        }
+    }
 }
