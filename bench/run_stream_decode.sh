@@ -6,6 +6,7 @@
 # once, best of 2 passes each; the best round counts), STREAM_PY_RUNS (1), PYTHON.
 # Prints
 #   bench stream_decode_swift_api <n> msg/s vs simdjson_ondemand <n> ratio <x>
+#   bench stream_decode_swift_tape_only <n> msg/s vs simdjson_ondemand <n> ratio <x>   (the full path alone)
 #   bench stream_decode_swift_api <n> msg/s vs python_json_decimal <n> ratio <x>
 # and fails if the Swift and simdjson decoders' checksums (event count, sum of timestamps,
 # micro-units and id lengths) differ: both must have decoded the same values.
@@ -31,10 +32,11 @@ if ! c++ -O2 -std=c++17 -o "$tmp/simdjson" "$here/stream_decode_simdjson.cpp" -l
 fi
 
 best() { sort -n | tail -1; }
-: > "$tmp/swift.txt"; : > "$tmp/simdjson.txt"
+: > "$tmp/swift.txt"; : > "$tmp/tape.txt"; : > "$tmp/simdjson.txt"
 for _ in $(seq "$rounds"); do
   "$bench_bin" stream-decode "$tmp/corpus.txt" 2 > "$tmp/out"
-  awk '$1 == "msg_per_s" { print $3 }' "$tmp/out" >> "$tmp/swift.txt"
+  awk '$1 == "msg_per_s" && $2 == "swift_api_decode" { print $3 }' "$tmp/out" >> "$tmp/swift.txt"
+  awk '$1 == "msg_per_s" && $2 == "swift_api_decode_tape_only" { print $3 }' "$tmp/out" >> "$tmp/tape.txt"
   swift_check=$(awk '$1 == "checksum" { print $4, $6 }' "$tmp/out")
   if [ "$have_simdjson" = 1 ]; then
     "$tmp/simdjson" "$tmp/corpus.txt" 2 > "$tmp/out" 2> "$tmp/err"
@@ -53,6 +55,8 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'
 if [ "$have_simdjson" = 1 ]; then
   simd=$(best < "$tmp/simdjson.txt")
   echo "bench stream_decode_swift_api $swift msg/s vs simdjson_ondemand $simd ratio $(ratio "$swift" "$simd")"
+  tape=$(best < "$tmp/tape.txt")
+  echo "bench stream_decode_swift_tape_only $tape msg/s vs simdjson_ondemand $simd ratio $(ratio "$tape" "$simd")"
 fi
 py_out=$("$python" "$here/stream_decode_python.py" "$tmp/corpus.txt" "$py_runs")
 py=$(awk '$1 == "msg_per_s" { print $3 }' <<< "$py_out")

@@ -27,11 +27,13 @@ enum PlainByteScan {
     @inline(__always)
     static func skipPlainWide(_ base: UnsafePointer<UInt8>, from start: Int, end: Int) -> Int {
         var i = start
-        // Keys and decimals end within their first word: one SWAR step before any SIMD.
-        if end - i >= 8 {
+        // Keys and decimals end within their first two words: SWAR steps before any SIMD.
+        var words = 0
+        while words < 2, end - i >= 8 {
             let mask = attentionMask(UInt64(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)))
             if mask != 0 { return i + mask.trailingZeroBitCount >> 3 }
             i += 8
+            words += 1
         }
         let quote = SIMD16<UInt8>(repeating: 0x22)
         let backslash = SIMD16<UInt8>(repeating: 0x5C)
