@@ -172,4 +172,23 @@ import Testing
             #expect(OrderBook.bestFirst(side, highestFirst: false).count == kept.count)
         }
     }
+
+    /// The id cache hands out equal strings whatever collides, and a busy cache is simply not used.
+    @Test func idCacheIsTransparent() {
+        let cache = IDStringCache()
+        for round in 0..<2 {
+            for n in 0..<3_000 {
+                let text = String(n &* 7_919 &+ 10_000_000_000_000_000)
+                let got = Array(text.utf8).withUnsafeBufferPointer { bytes in
+                    cache.withCacheIfFree { $0?.string(bytes) ?? "busy" }
+                }
+                #expect(got == text, "round \(round)")
+            }
+        }
+        let nested = cache.withCacheIfFree { outer in
+            cache.withCacheIfFree { inner in outer != nil && inner == nil }
+        }
+        #expect(nested)   // the holder's own second attempt finds it busy: no wait, no deadlock
+        #expect(Array("12345".utf8).withUnsafeBufferPointer { cache.string($0) } == "12345")
+    }
 }
