@@ -200,7 +200,18 @@ install-test: lib
 demo: $(STAMPS)/apt $(STAMPS)/venv
 	scripts/demo.sh
 
-bench: lib $(STAMPS)/venv
+# Only the benchmarks' baselines need these (never the library): simdjson for the stream decode.
+BENCH_APT_PACKAGES := libsimdjson-dev
+$(STAMPS)/bench-apt: | $(STAMPS)
+	@missing=""; for p in $(BENCH_APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  if [ "$$(id -u)" != 0 ]; then echo "need root (or sudo) to apt-get install:$$missing" >&2; exit 1; fi; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+	touch $@
+
+bench: lib $(STAMPS)/venv $(STAMPS)/bench-apt
 	scripts/bench.sh
 
 coverage: $(STAMPS)/apt $(STAMPS)/venv

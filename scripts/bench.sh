@@ -22,3 +22,8 @@ if [ -x bench/run_rest.sh ]; then
   echo "== REST: pmingest vs raw libcurl and aiohttp on one loopback server"
   bench/run_rest.sh "$lib" "$inc"
 fi
+
+if [ -x bench/run_stream_decode.sh ]; then
+  echo "== stream decode: MarketChannelParser vs simdjson on-demand (C++) and Python json+Decimal"
+  bench/run_stream_decode.sh "$(swift build -c release --show-bin-path)/pmingest-bench"
+fi

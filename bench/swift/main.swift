@@ -13,6 +13,9 @@ func seconds() -> Double {
 }
 
 let arguments = CommandLine.arguments
+if arguments.count > 2, arguments[1] == "stream-decode" {   // bench/run_stream_decode.sh
+    exit(streamDecodeBench(path: arguments[2], runs: arguments.count > 3 ? Int(arguments[3]) ?? 3 : 3))
+}
 let rows = arguments.count > 1 ? Int(arguments[1]) ?? 100_000 : 100_000
 let runs = arguments.count > 2 ? Int(arguments[2]) ?? 5 : 5
 let token = "71321045679252212594626385532706912750332728571942532289631379312455583992563"

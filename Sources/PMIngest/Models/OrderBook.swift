@@ -42,12 +42,33 @@ public struct OrderBook: Sendable, Hashable {
         self.conditionId = conditionId
         self.timestampMs = timestampMs
         self.hash = hash
-        self.bids = bids.filter { $0.size.micros > 0 }.sorted { $0.price > $1.price }
-        self.asks = asks.filter { $0.size.micros > 0 }.sorted { $0.price < $1.price }
+        self.bids = OrderBook.bestFirst(bids, highestFirst: true)
+        self.asks = OrderBook.bestFirst(asks, highestFirst: false)
         self.tickSize = tickSize
         self.minOrderSize = minOrderSize
         self.negRisk = negRisk
         self.lastTradePrice = lastTradePrice
+    }
+
+    /// `levels` without size-0 levels, best first. The wire's order (worst first) and an already
+    /// sorted side, strictly monotonic and without size 0, are reversed or kept as they are
+    /// (what sorting gives, with one allocation or none); anything else is filtered and sorted.
+    static func bestFirst(_ levels: [OrderBookLevel], highestFirst: Bool) -> [OrderBookLevel] {
+        var ascending = true
+        var descending = true
+        var previous: Int64?
+        for level in levels {
+            guard level.size.micros > 0 else { ascending = false; descending = false; break }
+            if let previous {
+                if level.price.micros <= previous { ascending = false }
+                if level.price.micros >= previous { descending = false }
+            }
+            previous = level.price.micros
+        }
+        if highestFirst ? descending : ascending { return levels }
+        if highestFirst ? ascending : descending { return levels.reversed() }
+        let kept = levels.filter { $0.size.micros > 0 }
+        return highestFirst ? kept.sorted { $0.price > $1.price } : kept.sorted { $0.price < $1.price }
     }
 
     /// The highest bid, by value.

@@ -49,10 +49,13 @@ public struct ParseOutcome: Sendable, Equatable {
 ///   `side` may be lowercase; decimals are exact (never Double).
 /// - Nothing traps, whatever the bytes: the parser is meant to run inside trading engines.
 ///
-/// Stateless and `Sendable`: one parser may serve any number of connections and threads.
+/// `Sendable`: one parser may serve any number of connections and threads. Its only state is a
+/// bounded cache of id strings (`IDStringCache`), which never changes what a frame decodes to.
 public struct MarketChannelParser: Sendable {
     /// Maximum JSON nesting accepted in a frame (market-channel events nest 3 levels).
     public let maxDepth: Int
+    /// This parser's recent token and condition id strings (one allocation per asset, not per event).
+    private let ids = IDStringCache()
 
     public init(maxDepth: Int = JSONParser.defaultMaxDepth) {
         self.maxDepth = min(max(maxDepth, 1), JSONParser.depthCeiling)
@@ -64,6 +67,17 @@ public struct MarketChannelParser: Sendable {
     ///   Only recorded on the brief's legacy `price_change` form, whose frames often carry no
     ///   timestamp (`LegacyPriceChangeEvent.receivedAtMs`); wire timestamps are never replaced.
     public func parse(_ frame: UnsafeBufferPointer<UInt8>, receivedAtMs: Int64? = nil) -> ParseOutcome {
+        // The common frames in one pass; anything it is not sure of goes through the tape.
+        if maxDepth >= 4, !MarketChannelParser.isPong(frame),
+           let events = ids.withCacheIfFree({ MarketFrameFastPath.decode(frame, ids: $0) }) {
+            return ParseOutcome(events: events)
+        }
+        return parseWithTape(frame, receivedAtMs: receivedAtMs)
+    }
+
+    /// The full path alone (`FrameTape` + the event decoders): every frame the fast path leaves,
+    /// and the reference the fast path is tested against.
+    func parseWithTape(_ frame: UnsafeBufferPointer<UInt8>, receivedAtMs: Int64? = nil) -> ParseOutcome {
         var outcome = ParseOutcome()
         if MarketChannelParser.isPong(frame) {
             outcome.pong = true
@@ -118,6 +132,7 @@ public struct MarketChannelParser: Sendable {
 
     /// The text frame `PONG`, allowing surrounding ASCII whitespace.
     static func isPong(_ frame: UnsafeBufferPointer<UInt8>) -> Bool {
+        if let first = frame.first, first != UInt8(ascii: "P"), !isSpace(first) { return false }   // every event frame
         var start = 0
         var end = frame.count
         while start < end, isSpace(frame[start]) { start += 1 }

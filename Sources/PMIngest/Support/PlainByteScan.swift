@@ -22,6 +22,50 @@ enum PlainByteScan {
         return i
     }
 
+    /// As `skipPlain`, sixteen bytes a step (SIMD compares; long ids and hashes are most of a
+    /// stream frame's bytes), landing exactly on the byte through `skipPlain` on the last step.
+    @inline(__always)
+    static func skipPlainWide(_ base: UnsafePointer<UInt8>, from start: Int, end: Int) -> Int {
+        var i = start
+        // Keys and decimals end within their first two words: SWAR steps before any SIMD.
+        var words = 0
+        while words < 2, end - i >= 8 {
+            let mask = attentionMask(UInt64(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)))
+            if mask != 0 { return i + mask.trailingZeroBitCount >> 3 }
+            i += 8
+            words += 1
+        }
+        let quote = SIMD16<UInt8>(repeating: 0x22)
+        let backslash = SIMD16<UInt8>(repeating: 0x5C)
+        let space = SIMD16<UInt8>(repeating: 0x20)
+        let high = SIMD16<UInt8>(repeating: 0x80)
+        while end - i >= 16 {
+            let v = UnsafeRawPointer(base + i).loadUnaligned(as: SIMD16<UInt8>.self)
+            let attention = (v .== quote) .| (v .== backslash) .| (v .< space) .| (v .>= high)
+            if any(attention) { return skipPlain(base, from: i, end: i + 16) }
+            i += 16
+        }
+        return skipPlain(base, from: i, end: end)
+    }
+
+    /// Whether all of `bytes` are ASCII digits (16 at a time).
+    @inline(__always)
+    static func allDigits(_ base: UnsafePointer<UInt8>, count: Int) -> Bool {
+        var i = 0
+        let zero = SIMD16<UInt8>(repeating: 0x30)
+        let ten = SIMD16<UInt8>(repeating: 10)
+        while count - i >= 16 {
+            let v = UnsafeRawPointer(base + i).loadUnaligned(as: SIMD16<UInt8>.self)
+            if any((v &- zero) .>= ten) { return false }
+            i += 16
+        }
+        while i < count {
+            if base[i] &- 0x30 >= 10 { return false }
+            i += 1
+        }
+        return true
+    }
+
     /// The high bit of each byte that is '"', '\\', < 0x20 or >= 0x80. (x - 0x01…) & ~x & 0x80…
     /// flags zero bytes, with 0x20… bytes below 0x20; a borrow can also flag bytes above a true
     /// hit, never below one, so the lowest set bit is always exact.

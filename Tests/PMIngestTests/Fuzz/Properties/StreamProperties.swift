@@ -7,7 +7,8 @@ extension FuzzProperty {
     /// fuzz-stream: one frame through the stream's own checks, as `WebSocketEngine.complete` runs
     /// them: `WebSocketUTF8.isValid`, then `MarketChannelParser.parse`.
     /// - The UTF-8 check agrees with the standard library's validator.
-    /// - `PONG` (trimmed) and nothing else is a pong; every entry point gives the same outcome.
+    /// - `PONG` (trimmed) and nothing else is a pong; every entry point gives the same outcome,
+    ///   and the one-pass decoder (`MarketFrameFastPath`) the same as the tape alone.
     /// - A frame `JSONParser` refuses is one malformed skip with no events; an accepted frame
     ///   accounts for every element (events + skipped); invalid UTF-8 is never accepted.
     /// - Decoded events match their JSON objects field by field (`eventProblem`).
@@ -21,6 +22,8 @@ extension FuzzProperty {
         violations.check(utf8 == (String(validating: input, as: UTF8.self) != nil),
                          "WebSocketUTF8.isValid = \(utf8), the standard library disagrees: \(shown())")
         violations.check(parser.parse(Array(input), receivedAtMs: receivedAtMs) == outcome, "[UInt8] entry point differs: \(shown())")
+        violations.check(parser.parseWithTape(input, receivedAtMs: receivedAtMs) == outcome,
+                         "the one-pass decoder and the tape disagree: \(shown())")
         if utf8 {
             let text = String(decoding: input, as: UTF8.self)
             violations.check(parser.parse(text, receivedAtMs: receivedAtMs) == outcome, "String entry point differs: \(shown())")
