@@ -46,6 +46,13 @@ final class StreamHandle: @unchecked Sendable {
         return event
     }
 
+    /// Up to `max` events at once, each after it has updated the local books (as `next`).
+    func nextBatch(max: Int, timeoutMs: Int) throws -> [StreamEvent] {
+        let events = try client.nextBatch(max: max, timeoutMs: timeoutMs)
+        for event in events { books.apply(event) }
+        return events
+    }
+
     /// Starts the delivery thread. Fails when a callback is already set or the stream is closed.
     func startDelivery(_ delivery: CallbackDelivery) throws {
         try lock.withLock {
@@ -124,20 +131,24 @@ final class DeliveryContext {
         self.delivery = delivery
     }
 
+    static let batch = 256
+
     func run() {
         _ = pmingest_thread_setname_self("pmingest-deliver")
         CallbackDelivery.markCurrentThread(stream)
         while true {
-            let event: StreamEvent?
+            let events: [StreamEvent]
             do {
-                event = try stream.next(timeoutMs: 250)
+                // A backlog in one lock round trip; each event still gets its own callback.
+                events = try stream.nextBatch(max: Self.batch, timeoutMs: 250)
             } catch {
                 break  // closed
             }
-            guard let event else { continue }
-            let record = EventRecord(event)
-            delivery.callback(OpaquePointer(Unmanaged.passUnretained(record).toOpaque()), delivery.userdata)
-            withExtendedLifetime(record) {}
+            for event in events {
+                let record = EventRecord(event)
+                delivery.callback(OpaquePointer(Unmanaged.passUnretained(record).toOpaque()), delivery.userdata)
+                withExtendedLifetime(record) {}
+            }
         }
         CallbackDelivery.markCurrentThread(nil)
         delivery.userdataFree?(delivery.userdata)
