@@ -22,3 +22,8 @@ if [ -x bench/run_rest.sh ]; then
   echo "== REST: pmingest vs raw libcurl and aiohttp on one loopback server"
   bench/run_rest.sh "$lib" "$inc"
 fi
+
+if [ -x bench/run_stream.sh ]; then
+  echo "== stream: pmingest vs a raw libwebsockets client and Python websockets on one loopback push server"
+  bench/run_stream.sh "$lib" "$inc"
+fi

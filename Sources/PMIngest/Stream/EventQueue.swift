@@ -175,6 +175,9 @@ final class EventQueue: @unchecked Sendable {
         }
         peakBytes = max(peakBytes, bytes)
         droppedTotal += droppedNow
+        // One warning per gap (not per push): a log line per dropped event would slow the very
+        // service thread that is already behind (and a host's log handler may take a lock).
+        let firstOfGap = droppedNow > 0 && gapDropped == 0
         gapDropped += droppedNow
         // Hand events straight to async waiters (FIFO), then wake blocked threads for the rest.
         while !waiters.isEmpty, let event = takeLocked() {
@@ -183,10 +186,10 @@ final class EventQueue: @unchecked Sendable {
         if sleepers > 0 && (count > 0 || gapDropped > 0) { pthread_cond_broadcast(condition) }
         pthread_mutex_unlock(mutex)
         for (continuation, event) in resumes { continuation.resume(returning: event) }
-        if droppedNow > 0 {
+        if firstOfGap {
             let limit = byBytes ? "\(maxBytes) bytes" : "\(capacity) events"
-            PMLog.log(.warning, "stream", "queue full (\(limit)): dropped the \(droppedNow) oldest; "
-                      + "the consumer will see a continuity gap")
+            PMLog.log(.warning, "stream", "queue full (\(limit)): dropping the oldest events; "
+                      + "the consumer will see a continuity gap (and stats the count)")
         }
         return droppedNow
     }
