@@ -155,18 +155,15 @@ final class DeliveryContext {
     }
 }
 
-/// pm_event
-final class EventRecord {
-    let event: StreamEvent
+/// The C strings of an EventRecord's fields (see EventRecord).
+struct EventStrings {
     let typeName: OwnedCString
     let tokenId, conditionId, price, tradeSize, side, bestBid, bestAsk, detail: OwnedCString?
     let book: BookRecord?
     let changes: [(token: OwnedCString, side: pm_side, price: OwnedCString, size: OwnedCString)]
-    /// The assets a RECONNECTED event concerns (empty: all of them, or another kind).
     let reconnectTokens: [OwnedCString]
 
     init(_ event: StreamEvent) {
-        self.event = event
         if case .reconnected(let info) = event {
             reconnectTokens = info.tokenIds.map { OwnedCString($0) }
         } else {
@@ -229,6 +226,43 @@ final class EventRecord {
         self.book = book
         self.changes = changes
     }
+}
+
+/// pm_event. The C strings of its fields are made on the first accessor call, not when the event
+/// is taken from the queue: a consumer that only counts or frees pays for none of them (the
+/// event's kind and timestamp need none). Built once, under a lock (accessors may be called from
+/// any thread), and kept until the event is freed.
+final class EventRecord {
+    let event: StreamEvent
+    private let lock = Lock()
+    private var built: EventStrings?
+
+    init(_ event: StreamEvent) {
+        self.event = event
+    }
+
+    private var strings: EventStrings {
+        lock.withLock {
+            if let built { return built }
+            let made = EventStrings(event)
+            built = made
+            return made
+        }
+    }
+
+    var typeName: OwnedCString { strings.typeName }
+    var tokenId: OwnedCString? { strings.tokenId }
+    var conditionId: OwnedCString? { strings.conditionId }
+    var price: OwnedCString? { strings.price }
+    var tradeSize: OwnedCString? { strings.tradeSize }
+    var side: OwnedCString? { strings.side }
+    var bestBid: OwnedCString? { strings.bestBid }
+    var bestAsk: OwnedCString? { strings.bestAsk }
+    var detail: OwnedCString? { strings.detail }
+    var book: BookRecord? { strings.book }
+    var changes: [(token: OwnedCString, side: pm_side, price: OwnedCString, size: OwnedCString)] { strings.changes }
+    /// The assets a RECONNECTED event concerns (empty: all of them, or another kind).
+    var reconnectTokens: [OwnedCString] { strings.reconnectTokens }
 
     var timestampMs: Int64 {
         switch event {
