@@ -174,10 +174,12 @@ static void serve(int fd, uint64_t frames, double rate, const char *stamps_path)
     while (i < frames && !c->closed && !g_stop) {
         uint64_t k = i % CORPUS_FRAMES, n = 1;
         if (rate > 0) {
+            /* Sleep (never spin: on a 2-core machine a spinning server would take a core from the
+               client under test) until the frame is due; the stamp is the actual send time. */
             int64_t due = start + (int64_t)((double)i * 1e9 / rate);
-            while (now_ns() < due) { /* spin-sleep: pacing to the microsecond */
-                int64_t left = due - now_ns();
-                if (left > 200000) { struct timespec ts = {0, left - 100000}; nanosleep(&ts, NULL); }
+            if (now_ns() < due) {
+                struct timespec ts = {(time_t)(due / 1000000000LL), (long)(due % 1000000000LL)};
+                while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR) {}
             }
             if (stamps) stamps[i] = now_ns();
         } else {
