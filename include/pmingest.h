@@ -820,6 +820,18 @@ typedef struct pm_stream pm_stream;
 /** One stream event (owned by the caller when returned by pm_stream_next). */
 typedef struct pm_event pm_event;
 
+/** What a full stream queue does (pm_stream_options.overflow_policy). */
+typedef enum pm_overflow_policy {
+    /** Drop the OLDEST events: counted (PM_STREAM_STAT_DROPPED), a PM_EVENT_RECONNECTED gap marker
+        before the survivors, local books invalid. The socket is read at wire speed (trading). */
+    PM_OVERFLOW_DROP_OLDEST = 0,
+    /** Stop reading the socket (TCP flow control) until the consumer has taken half the queue;
+        nothing is dropped, no gap marker. PINGs keep going out and the PONG deadline is suspended
+        while paused. Paused longer than max_paused_ms: the socket counts as lost (closed,
+        reconnected, PM_EVENT_RECONNECTED). For recorders and research scripts. */
+    PM_OVERFLOW_PAUSE = 1
+} pm_overflow_policy;
+
 /** Options for pm_stream_new(). Initialise with PM_STREAM_OPTIONS_INIT or pm_stream_options_init(). */
 typedef struct pm_stream_options {
     uint32_t version;                  /**< PM_STREAM_OPTIONS_VERSION */
@@ -840,13 +852,18 @@ typedef struct pm_stream_options {
                                             0-60000, default 250 (a burst of handshakes draws 429s) */
     int32_t subscription_chunk_size;   /**< assets in one subscribe/unsubscribe frame at most: 1-500,
                                             default 100 */
+    /* version 4: the overflow policy */
+    int32_t overflow_policy;           /**< a pm_overflow_policy; default PM_OVERFLOW_DROP_OLDEST */
+    int32_t max_paused_ms;             /**< PM_OVERFLOW_PAUSE: paused this long = a lost connection;
+                                            0-86400000, 0 = no limit, default 60000 */
 } pm_stream_options;
-#define PM_STREAM_OPTIONS_VERSION 3
+#define PM_STREAM_OPTIONS_VERSION 4
 #define PM_STREAM_OPTIONS_INIT \
-    { PM_STREAM_OPTIONS_VERSION, NULL, 10000, 30000, 120000, 10000, 8388608, true, 67108864, 200, 250, 100 }
+    { PM_STREAM_OPTIONS_VERSION, NULL, 10000, 30000, 120000, 10000, 8388608, true, 67108864, 200, 250, 100, \
+      PM_OVERFLOW_DROP_OLDEST, 60000 }
 
 /**
- * Fills *opts with the defaults of `version` (1, 2 or 3; only that version's fields are written, so a
+ * Fills *opts with the defaults of `version` (1 to 4; only that version's fields are written, so a
  * program built against an older header passes its own, smaller struct safely).
  * Errors: PM_E_INVALID_ARG. Thread: any.
  */
@@ -887,6 +904,17 @@ PM_EXTERN pm_status pm_stream_unsubscribe(pm_stream *stream, const char *const *
 PM_EXTERN pm_status pm_stream_next(pm_stream *stream, int32_t timeout_ms, pm_event **out);
 
 /**
+ * Batch pull: waits up to timeout_ms (as pm_stream_next) for the first event, then takes up to
+ * `max_n` waiting events at once (a backlog in one call). PM_OK with *out_n set to how many of
+ * out[0..*out_n) were filled (0 when none arrived in time); the rest of `out` is untouched.
+ * Ownership: each out[i] is owned by the caller; free each with pm_event_free().
+ * Errors: PM_E_INVALID_ARG (NULL stream, out or out_n; max_n 0), PM_E_CANCELLED once the stream
+ * is closed, PM_E_MISUSE when a callback is set. Thread: any one consumer thread at a time.
+ */
+PM_EXTERN pm_status pm_stream_next_batch(pm_stream *stream, int32_t timeout_ms, pm_event **out, size_t max_n,
+                                         size_t *out_n);
+
+/**
  * Callback invoked for each event on the stream's own delivery thread (never on the caller's
  * thread, never on a Swift or libwebsockets thread, never concurrently with itself). `event` is
  * borrowed for the duration of the call. Do not call pm_stream_close()/pm_stream_free() of the
@@ -924,7 +952,9 @@ typedef enum pm_stream_stat {
     PM_STREAM_STAT_SKIPPED = 4,       /**< unknown, malformed, oversize, invalid UTF-8 or binary */
     PM_STREAM_STAT_DROPPED = 5,       /**< events dropped on queue overflow (count or bytes) */
     PM_STREAM_STAT_QUEUED_BYTES = 6,  /**< a level, not a counter: estimated bytes waiting now */
-    PM_STREAM_STAT_QUEUED_BYTES_PEAK = 7 /**< the most estimated bytes the queue has held */
+    PM_STREAM_STAT_QUEUED_BYTES_PEAK = 7, /**< the most estimated bytes the queue has held */
+    PM_STREAM_STAT_PAUSES = 8,        /**< PM_OVERFLOW_PAUSE: times a socket stopped reading, queue full */
+    PM_STREAM_STAT_PAUSE_TIMEOUTS = 9 /**< PM_OVERFLOW_PAUSE: sockets paused past max_paused_ms */
 } pm_stream_stat;
 
 /** A counter's value; 0 for NULL or an unknown counter. Thread: any. */

@@ -27,3 +27,8 @@ if [ -x bench/run_stream_decode.sh ]; then
   echo "== stream decode: MarketChannelParser vs simdjson on-demand (C++) and Python json+Decimal"
   bench/run_stream_decode.sh "$(swift build -c release --show-bin-path)/pmingest-bench"
 fi
+
+if [ -x bench/run_stream.sh ]; then
+  echo "== stream: pmingest vs a raw libwebsockets client and Python websockets on one loopback push server"
+  bench/run_stream.sh "$lib" "$inc"
+fi

@@ -17,12 +17,13 @@ private func tokenList(_ pointers: UnsafePointer<UnsafePointer<CChar>?>?, _ coun
 }
 
 /// Bytes of a pm_stream_options of `version`: version 1 ended after verify_tls, version 2 after
-/// queue_max_bytes.
+/// queue_max_bytes, version 3 after subscription_chunk_size.
 private func streamOptionsSize(_ version: UInt32) -> Int {
     let whole = MemoryLayout<pm_stream_options>.size
     switch version {
     case ...1: return MemoryLayout<pm_stream_options>.offset(of: \.queue_max_bytes) ?? whole
     case 2: return MemoryLayout<pm_stream_options>.offset(of: \.max_assets_per_connection) ?? whole
+    case 3: return MemoryLayout<pm_stream_options>.offset(of: \.overflow_policy) ?? whole
     default: return whole
     }
 }
@@ -37,6 +38,8 @@ private func readStreamOptions(_ opts: UnsafePointer<pm_stream_options>) -> pm_s
     copy.max_assets_per_connection = Int32(clamping: d.maxAssetsPerConnection)
     copy.connect_stagger_ms = Int32(clamping: d.connectStaggerMs)
     copy.subscription_chunk_size = Int32(clamping: d.subscriptionChunkSize)
+    copy.overflow_policy = Int32(PM_OVERFLOW_DROP_OLDEST.rawValue)
+    copy.max_paused_ms = Int32(clamping: d.maxPausedMs)
     withUnsafeMutableBytes(of: &copy) { target in
         target.baseAddress?.copyMemory(from: UnsafeRawPointer(opts), byteCount: streamOptionsSize(max(1, version)))
     }
@@ -56,7 +59,8 @@ public func pm_stream_options_init(_ opts: UnsafeMutablePointer<pm_stream_option
             pong_timeout_ms: Int32(clamping: d.pongTimeoutMs), asset_silence_timeout_ms: Int32(clamping: d.assetSilenceTimeoutMs),
             queue_capacity: Int32(clamping: d.queueCapacity), max_message_bytes: Int64(d.maxMessageBytes), verify_tls: d.verifyTLS,
             queue_max_bytes: Int64(d.queueMaxBytes), max_assets_per_connection: Int32(clamping: d.maxAssetsPerConnection),
-            connect_stagger_ms: Int32(clamping: d.connectStaggerMs), subscription_chunk_size: Int32(clamping: d.subscriptionChunkSize))
+            connect_stagger_ms: Int32(clamping: d.connectStaggerMs), subscription_chunk_size: Int32(clamping: d.subscriptionChunkSize),
+            overflow_policy: Int32(PM_OVERFLOW_DROP_OLDEST.rawValue), max_paused_ms: Int32(clamping: d.maxPausedMs))
         // An older caller's struct ends before the newer fields: write only the bytes it has.
         withUnsafeBytes(of: defaults) { source in
             guard let bytes = source.baseAddress else { return }
@@ -94,6 +98,14 @@ public func pm_stream_new(_ opts: UnsafePointer<pm_stream_options>?, _ out: Unsa
                 config.maxAssetsPerConnection = Int(o.max_assets_per_connection)
                 config.connectStaggerMs = Int(o.connect_stagger_ms)
                 config.subscriptionChunkSize = Int(o.subscription_chunk_size)
+            }
+            if o.version >= 4 {
+                switch o.overflow_policy {
+                case Int32(PM_OVERFLOW_DROP_OLDEST.rawValue): config.overflowPolicy = .dropOldest
+                case Int32(PM_OVERFLOW_PAUSE.rawValue): config.overflowPolicy = .pause
+                default: throw PMError(.invalidArgument, "opts: overflow_policy \(o.overflow_policy) is not a pm_overflow_policy")
+                }
+                config.maxPausedMs = Int(o.max_paused_ms)   // range checked by StreamClientConfig
             }
         }
         out.pointee = Handle.retain(StreamHandle(client: try StreamClient(config: config)))
@@ -133,6 +145,24 @@ public func pm_stream_next(_ stream: OpaquePointer?, _ timeoutMs: Int32, _ out: 
         if let event = try handle.next(timeoutMs: Int(timeoutMs)) {
             out.pointee = Handle.retain(EventRecord(event))
         }
+    }
+}
+
+@c @implementation
+public func pm_stream_next_batch(_ stream: OpaquePointer?, _ timeoutMs: Int32, _ out: UnsafeMutablePointer<OpaquePointer?>?,
+                                 _ maxN: Int, _ outN: UnsafeMutablePointer<Int>?) -> pm_status {
+    withStatus {
+        let outN = try requireArgument(outN, "out_n")
+        outN.pointee = 0
+        let out = try requireArgument(out, "out")
+        guard maxN > 0 else { throw PMError(.invalidArgument, "max_n: must be at least 1") }
+        let handle = try streamHandle(stream)
+        guard !handle.hasCallback else { throw PMError(.misuse, "this stream delivers to a callback; pm_stream_next_batch is not available") }
+        let events = try handle.nextBatch(max: maxN, timeoutMs: Int(timeoutMs))
+        for (index, event) in events.enumerated() {
+            out[index] = Handle.retain(EventRecord(event))
+        }
+        outN.pointee = events.count
     }
 }
 
@@ -180,6 +210,8 @@ public func pm_stream_stat_value(_ stream: OpaquePointer?, _ stat: pm_stream_sta
     case PM_STREAM_STAT_DROPPED: return Int64(stats.droppedOnOverflow)
     case PM_STREAM_STAT_QUEUED_BYTES: return Int64(stats.queuedBytes)
     case PM_STREAM_STAT_QUEUED_BYTES_PEAK: return Int64(stats.queuedBytesPeak)
+    case PM_STREAM_STAT_PAUSES: return Int64(stats.pauses)
+    case PM_STREAM_STAT_PAUSE_TIMEOUTS: return Int64(stats.pauseTimeouts)
     default: return 0
     }
 }

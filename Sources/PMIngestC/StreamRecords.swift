@@ -46,6 +46,13 @@ final class StreamHandle: @unchecked Sendable {
         return event
     }
 
+    /// Up to `max` events at once, each after it has updated the local books (as `next`).
+    func nextBatch(max: Int, timeoutMs: Int) throws -> [StreamEvent] {
+        let events = try client.nextBatch(max: max, timeoutMs: timeoutMs)
+        for event in events { books.apply(event) }
+        return events
+    }
+
     /// Starts the delivery thread. Fails when a callback is already set or the stream is closed.
     func startDelivery(_ delivery: CallbackDelivery) throws {
         try lock.withLock {
@@ -124,38 +131,39 @@ final class DeliveryContext {
         self.delivery = delivery
     }
 
+    static let batch = 256
+
     func run() {
         _ = pmingest_thread_setname_self("pmingest-deliver")
         CallbackDelivery.markCurrentThread(stream)
         while true {
-            let event: StreamEvent?
+            let events: [StreamEvent]
             do {
-                event = try stream.next(timeoutMs: 250)
+                // A backlog in one lock round trip; each event still gets its own callback.
+                events = try stream.nextBatch(max: Self.batch, timeoutMs: 250)
             } catch {
                 break  // closed
             }
-            guard let event else { continue }
-            let record = EventRecord(event)
-            delivery.callback(OpaquePointer(Unmanaged.passUnretained(record).toOpaque()), delivery.userdata)
-            withExtendedLifetime(record) {}
+            for event in events {
+                let record = EventRecord(event)
+                delivery.callback(OpaquePointer(Unmanaged.passUnretained(record).toOpaque()), delivery.userdata)
+                withExtendedLifetime(record) {}
+            }
         }
         CallbackDelivery.markCurrentThread(nil)
         delivery.userdataFree?(delivery.userdata)
     }
 }
 
-/// pm_event
-final class EventRecord {
-    let event: StreamEvent
+/// The C strings of an EventRecord's fields (see EventRecord).
+struct EventStrings {
     let typeName: OwnedCString
     let tokenId, conditionId, price, tradeSize, side, bestBid, bestAsk, detail: OwnedCString?
     let book: BookRecord?
     let changes: [(token: OwnedCString, side: pm_side, price: OwnedCString, size: OwnedCString)]
-    /// The assets a RECONNECTED event concerns (empty: all of them, or another kind).
     let reconnectTokens: [OwnedCString]
 
     init(_ event: StreamEvent) {
-        self.event = event
         if case .reconnected(let info) = event {
             reconnectTokens = info.tokenIds.map { OwnedCString($0) }
         } else {
@@ -218,6 +226,43 @@ final class EventRecord {
         self.book = book
         self.changes = changes
     }
+}
+
+/// pm_event. The C strings of its fields are made on the first accessor call, not when the event
+/// is taken from the queue: a consumer that only counts or frees pays for none of them (the
+/// event's kind and timestamp need none). Built once, under a lock (accessors may be called from
+/// any thread), and kept until the event is freed.
+final class EventRecord {
+    let event: StreamEvent
+    private let lock = Lock()
+    private var built: EventStrings?
+
+    init(_ event: StreamEvent) {
+        self.event = event
+    }
+
+    private var strings: EventStrings {
+        lock.withLock {
+            if let built { return built }
+            let made = EventStrings(event)
+            built = made
+            return made
+        }
+    }
+
+    var typeName: OwnedCString { strings.typeName }
+    var tokenId: OwnedCString? { strings.tokenId }
+    var conditionId: OwnedCString? { strings.conditionId }
+    var price: OwnedCString? { strings.price }
+    var tradeSize: OwnedCString? { strings.tradeSize }
+    var side: OwnedCString? { strings.side }
+    var bestBid: OwnedCString? { strings.bestBid }
+    var bestAsk: OwnedCString? { strings.bestAsk }
+    var detail: OwnedCString? { strings.detail }
+    var book: BookRecord? { strings.book }
+    var changes: [(token: OwnedCString, side: pm_side, price: OwnedCString, size: OwnedCString)] { strings.changes }
+    /// The assets a RECONNECTED event concerns (empty: all of them, or another kind).
+    var reconnectTokens: [OwnedCString] { strings.reconnectTokens }
 
     var timestampMs: Int64 {
         switch event {

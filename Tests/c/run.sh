@@ -145,7 +145,7 @@ build test_storage_schema $CC $CFLAGS -o "$tmp/test_storage_schema" "$here/test_
 # Tests that script a session on the fake server: HTTP only, or HTTP and the WebSocket market channel
 # (those need the `websockets` package in $PYTHON). Each is built from $here/<name>.c.
 FAKE_HTTP_TESTS="test_rest test_null_outputs test_gamma test_history"
-FAKE_WS_TESTS="test_stream test_stream_pool test_calls"
+FAKE_WS_TESTS="test_stream test_stream_pool test_calls test_stream_pause"
 built_http=()
 built_ws=()
 for t in $FAKE_HTTP_TESTS; do

@@ -62,7 +62,7 @@ public final class LocalOrderBooks: @unchecked Sendable {
             case .priceChange(let change):
                 var touched: [String] = []
                 for delta in change.changes where tracks(delta.tokenId) {
-                    guard var levels = books[delta.tokenId] else {
+                    guard books[delta.tokenId] != nil else {
                         var fresh = Levels()
                         fresh.invalidReason = "level change before any snapshot"
                         books[delta.tokenId] = fresh
@@ -70,14 +70,15 @@ public final class LocalOrderBooks: @unchecked Sendable {
                         continue
                     }
                     let size = delta.size.micros > 0 ? delta.size.micros : nil   // size 0 deletes
+                    // Mutated in place (optional chaining through the subscript): a copy taken
+                    // out and stored back would copy the level dictionaries on every delta.
                     if delta.side == .buy {
-                        levels.bids[delta.price.micros] = size
+                        books[delta.tokenId]?.bids[delta.price.micros] = size
                     } else {
-                        levels.asks[delta.price.micros] = size
+                        books[delta.tokenId]?.asks[delta.price.micros] = size
                     }
-                    levels.timestampMs = change.timestampMs
-                    levels.hash = delta.hash ?? levels.hash
-                    books[delta.tokenId] = levels
+                    books[delta.tokenId]?.timestampMs = change.timestampMs
+                    if let hash = delta.hash { books[delta.tokenId]?.hash = hash }
                     touched.append(delta.tokenId)
                 }
                 return touched

@@ -22,11 +22,22 @@ import Glibc
 /// lost, distrust local books until their next `book` snapshot. The marker takes no queue slot, and
 /// several overflows before the consumer catches up collapse into one marker with the total.
 ///
+/// **Overflow policy: pause** (`pauses`). Nothing is ever dropped: a push always stores its
+/// events (a full queue may exceed its bounds by the events of the frames already read), and the
+/// producer asks `pauseIfFull()` after each push; on true it stops reading its socket. Once a
+/// consumer has taken the queue down to half of both bounds, the room handler (`onRoom`) runs,
+/// once, outside the lock, so the paused producers read on.
+///
+/// **Wake-ups** go only to consumers actually asleep in `next`/`nextBatch` (a busy consumer costs
+/// the producer no system call).
+///
 /// After `close()` every waiter wakes at once, and `next` throws `PMError(.cancelled)`
 /// (undelivered events are discarded).
 final class EventQueue: @unchecked Sendable {
     let capacity: Int
     let maxBytes: Int
+    /// The pause policy: never drop; producers pause on `pauseIfFull()` and wait for `onRoom`.
+    let pauses: Bool
     /// Slots allocated when the queue starts, and kept when a drained queue gives storage back.
     static let initialSlots = 64
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
@@ -44,10 +55,15 @@ final class EventQueue: @unchecked Sendable {
     private var overflowMarkersTotal = 0
     private var waiters: [(id: Int, continuation: CheckedContinuation<StreamEvent?, any Error>)] = []
     private var nextWaiterID = 0
+    private var sleepers = 0
+    /// A producer paused on a full queue and waits for `onRoom`.
+    private var producerPaused = false
+    private var roomHandler: (@Sendable () -> Void)?
 
-    init(capacity: Int, maxBytes: Int = StreamClientConfig.defaultQueueMaxBytes) {
+    init(capacity: Int, maxBytes: Int = StreamClientConfig.defaultQueueMaxBytes, pauses: Bool = false) {
         self.capacity = max(1, capacity)
         self.maxBytes = max(1, maxBytes)
+        self.pauses = pauses
         let slots = min(self.capacity, Self.initialSlots)
         ring = Array(repeating: nil, count: slots)
         sizes = Array(repeating: 0, count: slots)
@@ -97,6 +113,39 @@ final class EventQueue: @unchecked Sendable {
     /// Slots allocated now (for tests: storage grows with use, not with `capacity`).
     var allocatedSlots: Int { locked { ring.count } }
 
+    /// Sets what runs (on a consumer's thread, outside the lock) when a paused producer may read on.
+    func setRoomHandler(_ handler: @escaping @Sendable () -> Void) { locked { roomHandler = handler } }
+
+    /// Pause policy, for a producer right after its push: true when the queue is full (by count or
+    /// by bytes), and then the room handler runs once the consumers have made room. Always false
+    /// without the pause policy or once closed.
+    func pauseIfFull() -> Bool {
+        locked {
+            guard pauses, !closed, count >= capacity || bytes >= maxBytes else { return false }
+            producerPaused = true
+            return true
+        }
+    }
+
+    /// For a paused producer: true while it must stay paused (more than half of a bound is used),
+    /// and then the room handler runs once there is room; false when it may read on.
+    func stayPaused() -> Bool {
+        locked {
+            guard !hasRoomLocked else { return false }
+            producerPaused = true
+            return true
+        }
+    }
+
+    private var hasRoomLocked: Bool { closed || (count <= capacity / 2 && bytes <= maxBytes / 2) }
+
+    /// Mutex held, after a take: the room handler to run once unlocked, if a producer waits for it.
+    private func roomDueLocked() -> (@Sendable () -> Void)? {
+        guard producerPaused, hasRoomLocked else { return nil }
+        producerPaused = false
+        return roomHandler
+    }
+
     /// Appends `events` in order (never blocks; drops the oldest on overflow). Returns how many
     /// were dropped by this call. Ignored after `close()`.
     @discardableResult
@@ -112,7 +161,7 @@ final class EventQueue: @unchecked Sendable {
         var byBytes = false
         for event in events {
             let size = event.footprintBytes
-            while count > 0 && (count == capacity || bytes + size > maxBytes) {
+            while !pauses && count > 0 && (count == capacity || bytes + size > maxBytes) {
                 if count < capacity { byBytes = true }
                 dropOldestLocked()
                 droppedNow += 1
@@ -126,18 +175,21 @@ final class EventQueue: @unchecked Sendable {
         }
         peakBytes = max(peakBytes, bytes)
         droppedTotal += droppedNow
+        // One warning per gap (not per push): a log line per dropped event would slow the very
+        // service thread that is already behind (and a host's log handler may take a lock).
+        let firstOfGap = droppedNow > 0 && gapDropped == 0
         gapDropped += droppedNow
         // Hand events straight to async waiters (FIFO), then wake blocked threads for the rest.
         while !waiters.isEmpty, let event = takeLocked() {
             resumes.append((waiters.removeFirst().continuation, event))
         }
-        if count > 0 || gapDropped > 0 { pthread_cond_broadcast(condition) }
+        if sleepers > 0 && (count > 0 || gapDropped > 0) { pthread_cond_broadcast(condition) }
         pthread_mutex_unlock(mutex)
         for (continuation, event) in resumes { continuation.resume(returning: event) }
-        if droppedNow > 0 {
+        if firstOfGap {
             let limit = byBytes ? "\(maxBytes) bytes" : "\(capacity) events"
-            PMLog.log(.warning, "stream", "queue full (\(limit)): dropped the \(droppedNow) oldest; "
-                      + "the consumer will see a continuity gap")
+            PMLog.log(.warning, "stream", "queue full (\(limit)): dropping the oldest events; "
+                      + "the consumer will see a continuity gap (and stats the count)")
         }
         return droppedNow
     }
@@ -173,7 +225,9 @@ final class EventQueue: @unchecked Sendable {
 
     /// Doubles the storage (up to `capacity`), oldest event first. Mutex held; the ring is full.
     private func growLocked() {
-        let slots = min(capacity, max(Self.initialSlots, ring.count * 2))
+        // The pause policy never drops: the frames already read may take it past `capacity`.
+        let doubled = max(Self.initialSlots, ring.count * 2)
+        let slots = pauses ? doubled : min(capacity, doubled)
         var grownRing = [StreamEvent?](repeating: nil, count: slots)
         var grownSizes = [Int](repeating: 0, count: slots)
         for index in 0..<count {
@@ -188,8 +242,35 @@ final class EventQueue: @unchecked Sendable {
     /// Blocks up to `timeoutMs` (negative: without limit; 0: just looks) for the next event.
     /// Returns nil on timeout; throws `PMError(.cancelled)` once the queue is closed.
     func next(timeoutMs: Int) throws -> StreamEvent? {
+        var room: (@Sendable () -> Void)?
+        defer { room?() }
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
+        guard try waitLocked(timeoutMs: timeoutMs) else { return nil }
+        let event = takeLocked()
+        room = roomDueLocked()
+        return event
+    }
+
+    /// Blocks up to `timeoutMs` (as `next`) for at least one event, then takes up to `max` at
+    /// once (the gap marker first when events were dropped): one lock round trip for a backlog.
+    /// Returns [] on timeout; throws `PMError(.cancelled)` once the queue is closed.
+    func nextBatch(max: Int, timeoutMs: Int) throws -> [StreamEvent] {
+        var room: (@Sendable () -> Void)?
+        defer { room?() }
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        guard max > 0, try waitLocked(timeoutMs: timeoutMs) else { return [] }
+        var out: [StreamEvent] = []
+        out.reserveCapacity(Swift.min(max, count + 1))
+        while out.count < max, let event = takeLocked() { out.append(event) }
+        room = roomDueLocked()
+        return out
+    }
+
+    /// Mutex held: waits until an event (or gap marker) can be taken (true) or the time is up
+    /// (false). Throws once closed.
+    private func waitLocked(timeoutMs: Int) throws -> Bool {
         var deadline = timespec()
         if timeoutMs > 0 {
             clock_gettime(CLOCK_MONOTONIC, &deadline)
@@ -205,13 +286,15 @@ final class EventQueue: @unchecked Sendable {
         }
         while true {
             if closed { throw Self.closedError }
-            if let event = takeLocked() { return event }
-            if timeoutMs == 0 { return nil }
-            if timeoutMs < 0 {
-                pthread_cond_wait(condition, mutex)
-            } else if pthread_cond_timedwait(condition, mutex, &deadline) == ETIMEDOUT {
+            if count > 0 || gapDropped > 0 { return true }
+            if timeoutMs == 0 { return false }
+            sleepers += 1
+            let rc = timeoutMs < 0 ? pthread_cond_wait(condition, mutex)
+                                   : pthread_cond_timedwait(condition, mutex, &deadline)
+            sleepers -= 1
+            if rc == ETIMEDOUT {
                 if closed { throw Self.closedError }
-                return takeLocked()
+                return count > 0 || gapDropped > 0
             }
         }
     }
@@ -232,8 +315,10 @@ final class EventQueue: @unchecked Sendable {
                     return
                 }
                 if let event = takeLocked() {
+                    let room = roomDueLocked()
                     pthread_mutex_unlock(mutex)
                     continuation.resume(returning: event)
+                    room?()
                     return
                 }
                 if Task.isCancelled {
@@ -258,6 +343,7 @@ final class EventQueue: @unchecked Sendable {
         let toResume: [CheckedContinuation<StreamEvent?, any Error>] = locked {
             guard !closed else { return [] }
             closed = true
+            producerPaused = false
             ring = [nil]
             sizes = [0]
             count = 0

@@ -37,6 +37,15 @@ public struct StreamClientConfig: Sendable, Equatable {
     /// Default 64 MiB: some 60,000 20+20-level books, far more than a consumer that keeps up holds.
     public var queueMaxBytes: Int = StreamClientConfig.defaultQueueMaxBytes
 
+    /// What a full queue does (by count or by bytes): drop the oldest events (the default; gap
+    /// marker, count, books invalidated) or pause reading the socket until the consumer catches up
+    /// (nothing is lost; see `StreamOverflowPolicy`).
+    public var overflowPolicy: StreamOverflowPolicy = .dropOldest
+    /// With `.pause`: how long a socket may stay paused before it counts as a lost connection
+    /// (closed, reconnected, a `reconnected` gap marker: the consumer fell that far behind).
+    /// 0 = no limit. Default 60 s. Ignored with `.dropOldest`.
+    public var maxPausedMs: Int = 60_000
+
     public static let defaultQueueMaxBytes = 64 << 20
     /// Above a million events the count bound stops meaning anything: the byte bound decides.
     public static let maxQueueCapacity = 1_000_000
@@ -89,8 +98,23 @@ public struct StreamClientConfig: Sendable, Equatable {
                   "subscriptionChunkSize must be 1...\(Self.maxAssetsPerConnectionLimit)")
         try check(Self.queueMaxBytesRange.contains(queueMaxBytes),
                   "queueMaxBytes must be \(Self.queueMaxBytesRange.lowerBound)...\(Self.queueMaxBytesRange.upperBound)")
+        try check((0...day).contains(maxPausedMs), "maxPausedMs must be 0...\(day) (0 = no limit)")
         return parsed
     }
+}
+
+/// What the stream does when its queue is full (`StreamClientConfig.overflowPolicy`).
+public enum StreamOverflowPolicy: Sendable, Equatable {
+    /// Drop the OLDEST queued events, count them and deliver a gap marker (`StreamEvent.reconnected`
+    /// with attempt 0) before the survivors. The socket is always read at wire speed: right for
+    /// trading, where a stale event is worth less than a fresh one.
+    case dropOldest
+    /// Stop reading the socket (TCP flow control pushes back on the server) until the consumer has
+    /// taken half the queue, then read on. Nothing is dropped, no gap marker; PINGs keep going out
+    /// and the PONG deadline is suspended while paused (the PONGs wait, unread, behind the data).
+    /// A socket paused longer than `maxPausedMs` is closed and reconnected like a lost one. For
+    /// recorders and research scripts that must see every event.
+    case pause
 }
 
 /// Counters of a `StreamClient` since it was made (a snapshot; every counter only grows).
@@ -120,6 +144,10 @@ public struct StreamStats: Sendable, Equatable {
     public var silentAssetTimeouts: Int = 0
     /// Events dropped because the queue was full, by count or by bytes (the oldest go first).
     public var droppedOnOverflow: Int = 0
+    /// Pause policy: how often a socket stopped reading because the queue was full, and how often
+    /// one stayed paused past `maxPausedMs` and was reconnected.
+    public var pauses: Int = 0
+    public var pauseTimeouts: Int = 0
     /// Not counters but levels: the estimated bytes of the events waiting now, and the most the
     /// queue has held at once (never above `queueMaxBytes`, but for a single oversized event).
     public var queuedBytes: Int = 0

@@ -39,6 +39,8 @@
 /// marker, `StreamEvent.reconnected(ReconnectInfo(reason: "queue overflow: N events dropped",
 /// attempt: 0))` — the same "continuity lost" signal as a reconnect, with attempt 0 meaning the
 /// gap was local and no `tokenIds` meaning every asset. The service thread never waits for a consumer.
+/// With `overflowPolicy = .pause` nothing is dropped instead: a socket whose events fill the queue
+/// stops being read until the consumer has taken half of it (`StreamOverflowPolicy.pause`).
 public final class StreamClient: @unchecked Sendable {
     public let config: StreamClientConfig
     let pool: StreamPool
@@ -141,6 +143,19 @@ public final class StreamClient: @unchecked Sendable {
     public func next(timeoutMs: Int) throws(PMError) -> StreamEvent? {
         do {
             return try pool.queue.next(timeoutMs: timeoutMs)
+        } catch let error as PMError {
+            throw error
+        } catch {
+            throw PMError(.internal, "\(error)")
+        }
+    }
+
+    /// Up to `max` events at once (a backlog in one lock round trip), blocking the calling thread
+    /// up to `timeoutMs` for the first (as `next`). Returns [] on timeout (or `max` < 1). Throws
+    /// `.cancelled` once `close()` has run.
+    public func nextBatch(max: Int, timeoutMs: Int) throws(PMError) -> [StreamEvent] {
+        do {
+            return try pool.queue.nextBatch(max: max, timeoutMs: timeoutMs)
         } catch let error as PMError {
             throw error
         } catch {

@@ -31,11 +31,19 @@ final class StreamPool: @unchecked Sendable {
     init(config: StreamClientConfig, url: WebSocketURL) {
         self.config = config
         self.url = url
-        queue = EventQueue(capacity: config.queueCapacity, maxBytes: config.queueMaxBytes)
+        queue = EventQueue(capacity: config.queueCapacity, maxBytes: config.queueMaxBytes,
+                           pauses: config.overflowPolicy == .pause)
         assignment = AssetAssignment(capacity: config.maxAssetsPerConnection)
         primary = WebSocketEngine(config: config, url: url, queue: queue, owners: owners, socketID: AssetOwners.primary,
                                   resolutionGate: resolutionGate)
         sockets[AssetOwners.primary] = primary
+        // Pause policy: a consumer that made room wakes the paused sockets' service threads.
+        queue.setRoomHandler { [weak self] in self?.wakeSockets() }
+    }
+
+    private func wakeSockets() {
+        let engines = lock.withLock { Array(sockets.values) }
+        for engine in engines { engine.wakeService() }
     }
 
     private static func nowMs() -> Int64 { monotonicNanoseconds() / 1_000_000 }
@@ -221,5 +229,7 @@ final class StreamPool: @unchecked Sendable {
         total.reconnects += s.reconnects
         total.pongTimeouts += s.pongTimeouts
         total.silentAssetTimeouts += s.silentAssetTimeouts
+        total.pauses += s.pauses
+        total.pauseTimeouts += s.pauseTimeouts
     }
 }

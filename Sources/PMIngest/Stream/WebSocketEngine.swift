@@ -102,6 +102,9 @@ final class WebSocketEngine: @unchecked Sendable {
     private var initialSent = false
     private var lastDataAt: [String: Int64] = [:]
     private var silenceCheckAt = Int64.max
+    /// Pause policy: reading is stopped (`lws_rx_flow_control`) since `pausedSince` (monotonic ms).
+    private var paused = false
+    private var pausedSince: Int64 = 0
     private var rx: [UInt8] = []
     private var rxOversize = false
     private var rxBinary = false
@@ -182,6 +185,11 @@ final class WebSocketEngine: @unchecked Sendable {
             }
             return (socket, assets)
         }
+    }
+
+    /// Makes the service thread run `tick` soon (the pool: the queue has room for a paused socket).
+    func wakeService() {
+        lock.withLock { if let context { lws_cancel_service(context) } }
     }
 
     func isSubscribed(_ tokenId: String) -> Bool { lock.withLock { wantedSet.contains(tokenId) } }
@@ -412,12 +420,14 @@ final class WebSocketEngine: @unchecked Sendable {
             nextPingAt = now + Int64(config.pingIntervalMs)
             if version != syncedVersion { requestWrite() }
         case .open:
-            if now - lastPongAt >= Int64(config.pongTimeoutMs) {
+            if paused && !checkPause(now) { break }
+            // While paused the PONGs wait unread behind the data: no PONG deadline, no silence watchdog.
+            if !paused && now - lastPongAt >= Int64(config.pongTimeoutMs) {
                 count { $0.pongTimeouts += 1 }
                 kill("heartbeat timeout: no PONG for \(now - lastPongAt) ms")
                 break
             }
-            if config.assetSilenceTimeoutMs > 0, now >= silenceCheckAt, let silent = scanSilence(now) {
+            if !paused, config.assetSilenceTimeoutMs > 0, now >= silenceCheckAt, let silent = scanSilence(now) {
                 count { $0.silentAssetTimeouts += 1 }
                 kill("asset \(Self.short(silent.asset)) silent for \(silent.ms) ms while the connection looked alive")
                 break
@@ -439,12 +449,43 @@ final class WebSocketEngine: @unchecked Sendable {
             next = min(next, retryAt)
         case .connecting(let deadline):
             next = min(next, deadline)
+        case .open where paused:
+            next = min(next, nextPingAt)
+            if config.maxPausedMs > 0 { next = min(next, pausedSince + Int64(config.maxPausedMs)) }
         case .open:
             next = min(next, nextPingAt, lastPongAt + Int64(config.pongTimeoutMs))
             if config.assetSilenceTimeoutMs > 0 { next = min(next, silenceCheckAt) }
         }
         let delayUs = max(Int64(1), next - Self.nowMs()) * 1_000
         lws_sul_schedule(ctx, 0, wake, lwsWakeCallback, lws_usec_t(delayUs))
+    }
+
+    /// Pause policy, socket paused: reads on once the queue has room (the heartbeat and silence
+    /// clocks restart: nothing could be read while paused). Returns false when the socket was
+    /// closed instead, paused past `maxPausedMs`.
+    private func checkPause(_ now: Int64) -> Bool {
+        if !queue.stayPaused() {
+            paused = false
+            if let wsi = currentWsi { _ = lws_rx_flow_control(wsi, 1) }
+            lastPongAt = max(lastPongAt, now)
+            for id in lastDataAt.keys { lastDataAt[id] = now }
+            return true
+        }
+        if config.maxPausedMs > 0, now - pausedSince >= Int64(config.maxPausedMs) {
+            count { $0.pauseTimeouts += 1 }
+            kill("paused for \(now - pausedSince) ms on a full queue: the consumer did not catch up")
+            return false
+        }
+        return true
+    }
+
+    /// Pause policy, after a push on the service thread: stops reading the socket when the queue is full.
+    private func pauseIfFull(_ now: Int64) {
+        guard config.overflowPolicy == .pause, !paused, let wsi = currentWsi, queue.pauseIfFull() else { return }
+        paused = true
+        pausedSince = now
+        _ = lws_rx_flow_control(wsi, 0)
+        count { $0.pauses += 1 }
     }
 
     /// The first asset whose silence exceeds the limit; otherwise re-arms `silenceCheckAt` to the
@@ -529,6 +570,7 @@ final class WebSocketEngine: @unchecked Sendable {
         case .idle, .down: return
         }
         currentWsi = nil
+        paused = false
         let reason = killReason ?? peerCloseReason ?? why
         killReason = nil
         peerCloseReason = nil
@@ -665,6 +707,7 @@ final class WebSocketEngine: @unchecked Sendable {
         silenceCheckAt = Int64.max
         rx.removeAll(keepingCapacity: false)
         rxOversize = false
+        paused = false
         let assets: [String] = lock.withLock {
             connected = true
             socketState = .open
@@ -751,6 +794,7 @@ final class WebSocketEngine: @unchecked Sendable {
             for event in events { noteHealth(event, now) }
         }
         queue.push(events)
+        pauseIfFull(now)
     }
 
     /// Lock held: an event's asset(s) were heard from now; a snapshot makes the asset live.

@@ -71,7 +71,11 @@ PM_CLIENT_OPTIONS_VERSION = 3
 PM_SIDE_BID = 0
 PM_SIDE_ASK = 1
 
-PM_STREAM_OPTIONS_VERSION = 3
+PM_STREAM_OPTIONS_VERSION = 4
+
+# enum pm_overflow_policy
+PM_OVERFLOW_DROP_OLDEST = 0
+PM_OVERFLOW_PAUSE = 1
 
 # enum pm_stream_stat
 PM_STREAM_STAT_FRAMES = 0
@@ -82,6 +86,8 @@ PM_STREAM_STAT_SKIPPED = 4
 PM_STREAM_STAT_DROPPED = 5
 PM_STREAM_STAT_QUEUED_BYTES = 6
 PM_STREAM_STAT_QUEUED_BYTES_PEAK = 7
+PM_STREAM_STAT_PAUSES = 8
+PM_STREAM_STAT_PAUSE_TIMEOUTS = 9
 
 # enum pm_event_type
 PM_EVENT_BOOK = 1
@@ -389,6 +395,9 @@ class StreamOptions(Structure):
         ("max_assets_per_connection", c_int32),
         ("connect_stagger_ms", c_int32),
         ("subscription_chunk_size", c_int32),
+        # version 4: the overflow policy
+        ("overflow_policy", c_int32),
+        ("max_paused_ms", c_int32),
     ]
 
 
@@ -886,6 +895,11 @@ pm_stream_unsubscribe = _declare(
 )
 # pm_status pm_stream_next(pm_stream *stream, int32_t timeout_ms, pm_event **out);
 pm_stream_next = _declare("pm_stream_next", STATUS, [StreamP, c_int32, POINTER(EventP)])
+# pm_status pm_stream_next_batch(pm_stream *stream, int32_t timeout_ms, pm_event **out, size_t max_n,
+#                                size_t *out_n);
+pm_stream_next_batch = _declare(
+    "pm_stream_next_batch", STATUS, [StreamP, c_int32, POINTER(EventP), c_size_t, POINTER(c_size_t)]
+)
 # pm_status pm_stream_set_callback(pm_stream *stream, pm_event_cb cb, void *userdata,
 #                                  void (*userdata_free)(void *userdata));
 pm_stream_set_callback = _declare(

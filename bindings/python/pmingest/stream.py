@@ -54,6 +54,11 @@ __all__ = [
 #: Longest single wait inside the library; bounds how late Ctrl-C and a task cancellation land.
 SLICE_MS = 200
 
+#: Events taken from the library per call (pm_stream_next_batch): a backlog costs one call.
+BATCH = 256
+
+_OVERFLOW_POLICIES = {"drop_oldest": _ffi.PM_OVERFLOW_DROP_OLDEST, "pause": _ffi.PM_OVERFLOW_PAUSE}
+
 _PRICE_UPDATE_KINDS = (_ffi.PM_EVENT_LAST_TRADE_PRICE, _ffi.PM_EVENT_LEGACY_PRICE_CHANGE)
 
 
@@ -215,6 +220,15 @@ class StreamEvent:
 _SIDE_NAMES = {_ffi.PM_SIDE_BID: "BUY", _ffi.PM_SIDE_ASK: "SELL"}
 
 
+_POINTER_SIZE = ctypes.sizeof(ctypes.c_void_p)
+
+
+def _own(batch: Any, index: int) -> "ctypes._Pointer":
+    """A copy of pointer `index` of the batch array (indexing the array itself would give a view
+    of its memory, which the next batch overwrites)."""
+    return _ffi.EventP.from_buffer_copy(batch, index * _POINTER_SIZE)
+
+
 def _optional_decimal(raw: Optional[bytes]) -> Optional[Decimal]:
     return _convert.parse_optional_decimal_text(raw)
 
@@ -313,8 +327,12 @@ class WebSocketClient:
     assets; a socket's reconnect names only its assets (``StreamEvent.reconnect_token_ids``), and
     ``health()`` shows every socket and asset. At most ``queue_capacity`` events, and at most ``queue_max_bytes`` of their
     estimated memory (default 64 MiB: big book snapshots weigh far more than trade prints), wait
-    for the consumer; on overflow the oldest are dropped (counted in ``stats()["dropped"]``) and a
-    ``reconnected`` gap marker follows. ``stats()["queued_bytes"]`` and
+    for the consumer; on overflow (``overflow="drop_oldest"``, the default) the oldest are dropped
+    (counted in ``stats()["dropped"]``) and a ``reconnected`` gap marker follows. With
+    ``overflow="pause"`` nothing is dropped: a full queue stops the library reading the socket
+    until the consumer has taken half of it (PINGs keep going out; ``stats()["pauses"]`` counts
+    the pauses), and a socket paused longer than ``max_paused_ms`` (0 = no limit) counts as lost:
+    reconnected, with a ``reconnected`` event. For recorders and research scripts. ``stats()["queued_bytes"]`` and
     ``stats()["queued_bytes_peak"]`` show what the queue holds now and has held at most.
 
     Typical use::
@@ -347,6 +365,8 @@ class WebSocketClient:
         max_assets_per_connection: int = 200,
         connect_stagger_ms: int = 250,
         subscription_chunk_size: int = 100,
+        overflow: str = "drop_oldest",
+        max_paused_ms: int = 60_000,
     ) -> None:
         self._guard: Optional[_blocking.Guard] = None  # set last: __del__ may see a half-made object
         if url is not None and not isinstance(url, str):
@@ -384,6 +404,12 @@ class WebSocketClient:
         options.subscription_chunk_size = _convert.check_int(
             subscription_chunk_size, "subscription_chunk_size", 1, _ffi.INT32_MAX
         )
+        if not isinstance(overflow, str):
+            raise TypeError(f"overflow must be str, not {type(overflow).__name__}")
+        if overflow not in _OVERFLOW_POLICIES:
+            raise ValueError(f'overflow must be "drop_oldest" or "pause", not {overflow!r}')
+        options.overflow_policy = _OVERFLOW_POLICIES[overflow]
+        options.max_paused_ms = _convert.check_int(max_paused_ms, "max_paused_ms", 0, _ffi.INT32_MAX)
         out = _ffi.StreamP()
         _ffi.pm_stream_new(ctypes.byref(options), ctypes.byref(out))
         if not out:
@@ -396,6 +422,8 @@ class WebSocketClient:
         # Events pulled but not handed out (an interrupt or a cancellation came in between).
         self._pending: Deque[_Pulled] = collections.deque()
         self._pending_lock = threading.Lock()
+        self._batch = (_ffi.EventP * BATCH)()
+        self._batch_n = ctypes.c_size_t(0)
         self._guard = _blocking.Guard(out, _ffi.pm_stream_free, "stream")
         _live.add(self)
 
@@ -439,10 +467,15 @@ class WebSocketClient:
         timeout: Optional[float],
         want_price: bool,
         stop: Optional[threading.Event] = None,
+        batch: Optional[int] = None,
     ) -> Optional[_Pulled]:
         """The next event (only price updates when want_price; the others are freed on the way),
         or None when `timeout` seconds passed or `stop` was set. Raises _Closed when the stream
-        is closed meanwhile. Waits in slices of at most SLICE_MS."""
+        is closed meanwhile. Waits in slices of at most SLICE_MS. Takes up to `batch` events
+        from the library at once; by default BATCH for price updates (the others are skipped
+        anyway) and 1 for every event (the local books then match what was handed out)."""
+        if batch is None:
+            batch = BATCH if want_price else 1
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:
             with self._consumer:
@@ -454,40 +487,48 @@ class WebSocketClient:
                 else:
                     remaining_ms = math.ceil((deadline - time.monotonic()) * 1000)
                     slice_ms = max(0, min(SLICE_MS, remaining_ms))
-                out = _ffi.EventP()
-                native: Optional[_NativeEvent] = None
-                wrapped = False  # `out` is owned by `native` (or was freed) from then on
-                try:
-                    try:
-                        with self._use() as stream:
-                            _ffi.pm_stream_next(stream, slice_ms, ctypes.byref(out))
-                    except (ValueError, PmCancelled):
-                        raise _Closed() from None
-                    if out:
-                        native, wrapped = _NativeEvent(out), True
-                        received_at = datetime.now(timezone.utc)
-                        if want_price and not _is_price_update(out):
-                            native.free()
-                            native = None
-                            continue  # drain without waiting: more may be queued
-                        if stop is not None and stop.is_set():
-                            self._give_back((native, received_at))
-                            return None
-                        item, native = (native, received_at), None
-                        return item
-                except BaseException:
-                    # KeyboardInterrupt (or anything else) after the event left the library:
-                    # keep it for the next call instead of losing it.
-                    if not wrapped and out:
-                        native = _NativeEvent(out)
-                    if native is not None and native._ptr is not None:
-                        self._give_back((native, datetime.now(timezone.utc)))
-                    raise
+                if self._fill_pending(slice_ms, batch):
+                    if stop is not None and stop.is_set():
+                        return None
+                    continue  # hand out (or skip) what came, without waiting
             # an empty slice: check the deadline and the stop flag outside the lock
             if stop is not None and stop.is_set():
                 return None
             if deadline is not None and time.monotonic() >= deadline:
                 return None
+
+    def _fill_pending(self, slice_ms: int, max_n: int) -> bool:
+        """Consumer lock held, nothing pending: waits up to `slice_ms` and moves up to `max_n`
+        (at most BATCH) events from the library into `_pending` (one call for a backlog).
+        Returns whether any came. Raises _Closed when the stream is closed."""
+        batch, n = self._batch, self._batch_n
+        n.value = 0
+        taken = 0
+        try:
+            try:
+                with self._use() as stream:
+                    _ffi.pm_stream_next_batch(stream, slice_ms, batch, max(1, min(BATCH, max_n)), ctypes.byref(n))
+            except (ValueError, PmCancelled):
+                raise _Closed() from None
+            count = n.value
+            if count == 0:
+                return False
+            received_at = datetime.now(timezone.utc)
+            items = [(_NativeEvent(_own(batch, i)), received_at) for i in range(count)]
+            taken = count
+            with self._pending_lock:
+                self._pending.extend(items)
+            return True
+        except BaseException:
+            # KeyboardInterrupt (or anything else) after the events left the library: keep
+            # them for the next call instead of losing them.
+            count = n.value
+            if taken < count:
+                stamp = datetime.now(timezone.utc)
+                with self._pending_lock:
+                    self._pending.extend((_NativeEvent(_own(batch, i)), stamp) for i in range(count))
+                n.value = 0
+            raise
 
     @staticmethod
     def _check_timeout(timeout: Optional[float]) -> Optional[float]:
@@ -617,6 +658,26 @@ class WebSocketClient:
             return None
         return _read_event(*item)
 
+    def receive_events(self, max_n: int = BATCH, timeout: Optional[float] = None) -> List[StreamEvent]:
+        """Up to ``max_n`` events of any kind at once: waits (as ``receive_event``) for the
+        first, then takes what is already queued behind it, in order. ``[]`` when ``timeout``
+        (seconds) passes first (``0``: just look). ``PmCancelled`` when ``close()`` ends the wait.
+        The fast way to drain a busy stream."""
+        self._check_open()
+        max_n = _convert.check_int(max_n, "max_n", 1, _ffi.INT32_MAX)
+        try:
+            first = self._pull(self._check_timeout(timeout), want_price=False, batch=max_n)
+        except _Closed:
+            raise _closed_error() from None
+        if first is None:
+            return []
+        out = [_read_event(*first)]
+        with self._consumer:
+            with self._pending_lock:
+                more = [self._pending.popleft() for _ in range(min(max_n - 1, len(self._pending)))]
+            out.extend(_read_event(*item) for item in more)
+        return out
+
     def events(self) -> "_Events":
         """Every event, as a blocking iterator (``for event in client.events()``) or an async
         one (``async for event in client.events()``). Ends when the client is closed."""
@@ -641,7 +702,9 @@ class WebSocketClient:
         create nor change one, and levels of size 0 are not kept. ``valid`` is False after a
         reconnect, a queue overflow or a delta without a snapshot, until the next snapshot, and
         once the token is unsubscribed; ``reason`` then says why. The local book follows the
-        events the consumer has pulled."""
+        events the consumer has pulled: one at a time with ``receive_event``/``events()``; with
+        ``receive_events`` and the price-update views (which skip other events in batches) it
+        may be up to one batch (``BATCH``) ahead of the last event handed out."""
         keep: List[bytes] = []
         encoded = _convert.encode(token_id, "token_id", keep)
         out = _ffi.BookP()
@@ -670,6 +733,8 @@ class WebSocketClient:
             "dropped": value(stream, _ffi.PM_STREAM_STAT_DROPPED),
             "queued_bytes": value(stream, _ffi.PM_STREAM_STAT_QUEUED_BYTES),
             "queued_bytes_peak": value(stream, _ffi.PM_STREAM_STAT_QUEUED_BYTES_PEAK),
+            "pauses": value(stream, _ffi.PM_STREAM_STAT_PAUSES),
+            "pause_timeouts": value(stream, _ffi.PM_STREAM_STAT_PAUSE_TIMEOUTS),
         }
 
     def stats(self) -> Dict[str, int]:

@@ -341,7 +341,10 @@ def test_options_init_fills_header_defaults():
         stream.max_assets_per_connection,
         stream.connect_stagger_ms,
         stream.subscription_chunk_size,
-    ) == (3, None, 10000, 30000, 120000, 10000, 8 * 1024 * 1024, True, 64 * 1024 * 1024, 200, 250, 100)
+        stream.overflow_policy,
+        stream.max_paused_ms,
+    ) == (4, None, 10000, 30000, 120000, 10000, 8 * 1024 * 1024, True, 64 * 1024 * 1024, 200, 250, 100,
+          _ffi.PM_OVERFLOW_DROP_OLDEST, 60000)
     with pytest.raises(pmingest.PmInvalidArgument):
         _ffi.pm_stream_options_init(ctypes.byref(stream), 999)
 

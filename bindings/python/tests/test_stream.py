@@ -250,7 +250,7 @@ def test_other_event_kinds(ws_fake):
     stats = client.stats()
     assert stats["skipped"] == 2 and stats["events"] == 2
     assert set(stats) == {"frames", "events", "pongs", "reconnects", "skipped", "dropped", "queued_bytes",
-                          "queued_bytes_peak"}
+                          "queued_bytes_peak", "pauses", "pause_timeouts"}
     assert client.is_connected  # bad frames never cost the connection
 
 

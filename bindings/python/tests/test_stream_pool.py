@@ -51,7 +51,7 @@ def pool_client(fake, **options):
 def test_pool_options_defaults_and_validation(ws_fake):
     options = _ffi.StreamOptions()
     _ffi.pm_stream_options_init(options, _ffi.PM_STREAM_OPTIONS_VERSION)
-    assert _ffi.PM_STREAM_OPTIONS_VERSION == 3
+    assert _ffi.PM_STREAM_OPTIONS_VERSION == 4
     assert (options.max_assets_per_connection, options.connect_stagger_ms, options.subscription_chunk_size) == (200, 250, 100)
     for bad in ({"max_assets_per_connection": 0}, {"max_assets_per_connection": 501}, {"connect_stagger_ms": -1},
                 {"connect_stagger_ms": 60_001}, {"subscription_chunk_size": 0}, {"subscription_chunk_size": 501}):
