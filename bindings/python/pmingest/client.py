@@ -148,13 +148,25 @@ def _read_market(ptr: "ctypes._Pointer") -> Market:
 
 
 def _read_levels(ptr: "ctypes._Pointer", side: int) -> Tuple[OrderBookLevel, ...]:
+    """One side in one call (pm_book_levels_text: "<price> <size>" lines of canonical decimals,
+    best first), each text straight into an exact Decimal."""
+    words = (_ffi.pm_book_levels_text(ptr, side) or b"").split()
+    if len(words) != 2 * _ffi.pm_book_level_count(ptr, side):
+        raise PmInternalError("pm_book_levels_text does not match pm_book_level_count")
+    make = _new_level
     return tuple(
-        OrderBookLevel(
-            price=_convert.parse_decimal_text(_ffi.pm_book_level_price(ptr, side, index)),
-            size=_convert.parse_decimal_text(_ffi.pm_book_level_size(ptr, side, index)),
-        )
-        for index in range(_ffi.pm_book_level_count(ptr, side))
+        make(Decimal(words[index].decode("ascii")), Decimal(words[index + 1].decode("ascii")))
+        for index in range(0, len(words), 2)
     )
+
+
+def _new_level(price: Decimal, size: Decimal) -> OrderBookLevel:
+    """OrderBookLevel(price, size) without the frozen dataclass's per-field __setattr__ detour."""
+    level = object.__new__(OrderBookLevel)
+    fields = level.__dict__
+    fields["price"] = price
+    fields["size"] = size
+    return level
 
 
 def _read_book(ptr: "ctypes._Pointer") -> OrderBook:
