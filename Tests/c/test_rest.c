@@ -763,7 +763,7 @@ static void test_book_accessors(void) {
         for (const char *c = bids; *c; c++) lines += *c == '\n';
         CHECK(strncmp(bids, prefix, strlen(prefix)) == 0 && lines == 3 && bids[strlen(bids) - 1] == '\n');
     }
-    CHECK(strncmp(pm_book_levels_text(book, PM_SIDE_ASK), "0.53 12\n0.6 ", 13) == 0);
+    CHECK(strncmp(pm_book_levels_text(book, PM_SIDE_ASK), "0.53 12\n0.6 ", 12) == 0);
     CHECK(pm_book_levels_text(book, PM_SIDE_ASK) == pm_book_levels_text(book, PM_SIDE_ASK)); /* made once */
     CHECK_STR(pm_book_levels_text(book, (pm_side)7), "");
     CHECK_STR(pm_book_levels_text(NULL, PM_SIDE_BID), "");

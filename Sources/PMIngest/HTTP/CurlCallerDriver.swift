@@ -9,7 +9,9 @@ import Glibc
 /// nothing else to do until the call returns. So an attempt made there runs on that thread, on a
 /// libcurl multi handle and ONE easy handle kept per thread (reset, not re-created, per attempt;
 /// the multi's connection cache keeps the keep-alive connection between calls). Both are freed
-/// when the thread exits. What the engine thread would do stays the same: the same options
+/// when the thread exits. A driver serves one engine (one client's transport): a call through
+/// another engine replaces it, so clients never share connections (a new client must not get a
+/// connection an earlier one left, as the engine path never does). What the engine thread would do stays the same: the same options
 /// (`CurlTransfer.configure`), the same result (`CurlTransfer.result`), curl's own timeouts.
 ///
 /// Cancellation (task cancel from `CancellationToken`/`pm_client_cancel`, or the engine's
@@ -20,10 +22,12 @@ final class CurlCallerDriver: @unchecked Sendable {
     // Owner thread only (and deinit, once no call holds the driver):
     let multi: UnsafeMutableRawPointer
     private var easy: UnsafeMutableRawPointer?
+    private let engineSerial: UInt64
 
-    private init?() {
+    private init?(engineSerial: UInt64) {
         guard let multi = curl_multi_init() else { return nil }
         self.multi = multi
+        self.engineSerial = engineSerial
         _ = pm_curl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, 4)
     }
 
@@ -35,17 +39,20 @@ final class CurlCallerDriver: @unchecked Sendable {
     /// The calling thread's driver when it is a blocking caller (inside `Blocking.run`), created
     /// on first use; nil elsewhere (Swift concurrency threads, the engine thread) or when curl
     /// cannot make a multi handle (the engine path is used then).
-    static func forCurrentThread() -> CurlCallerDriver? {
+    static func forCurrentThread(engineSerial: UInt64) -> CurlCallerDriver? {
         guard Blocking.isCallerThread, let key = driverKey else { return nil }
-        if let raw = pthread_getspecific(key) {
-            return Unmanaged<CurlCallerDriver>.fromOpaque(raw).takeUnretainedValue()
+        let old = pthread_getspecific(key)
+        if let old {
+            let driver = Unmanaged<CurlCallerDriver>.fromOpaque(old).takeUnretainedValue()
+            if driver.engineSerial == engineSerial { return driver }
         }
-        guard let driver = CurlCallerDriver() else { return nil }
+        guard let driver = CurlCallerDriver(engineSerial: engineSerial) else { return nil }
         let raw = Unmanaged.passRetained(driver).toOpaque()
         guard pthread_setspecific(key, raw) == 0 else {
             Unmanaged<CurlCallerDriver>.fromOpaque(raw).release()
             return nil
         }
+        if let old { destroy(old) }   // a call still holding it keeps it alive until it ends
         return driver
     }
 

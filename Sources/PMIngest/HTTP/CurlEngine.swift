@@ -27,6 +27,9 @@ final class CurlEngine: @unchecked Sendable {
     // Engine thread only:
     private var active: [UnsafeMutableRawPointer: CurlTransfer] = [:]
 
+    /// Unique per engine for the process's life (an address could be reused by a later engine).
+    let serial: UInt64 = engineSerials.next()
+
     init(maxConnectionsPerHost: Int) throws {
         guard curlGlobalInitCode == CURLE_OK else {
             throw PMError(.internal, "curl_global_init failed: \(curlText(curlGlobalInitCode))")
@@ -61,7 +64,7 @@ final class CurlEngine: @unchecked Sendable {
     /// Runs one attempt. Throws only `PMError(.cancelled)` (task cancelled or engine shut down);
     /// every other outcome is a `CurlResult`.
     func perform(_ spec: CurlRequestSpec) async throws -> CurlResult {
-        if let driver = CurlCallerDriver.forCurrentThread() {
+        if let driver = CurlCallerDriver.forCurrentThread(engineSerial: serial) {
             return try await performDirect(spec, driver)
         }
         let transfer = CurlTransfer(spec)
@@ -275,6 +278,15 @@ final class CurlEngine: @unchecked Sendable {
         active.removeAll()
         curl_multi_cleanup(multi)   // closes cached connections and the wakeup socketpair
     }
+}
+
+/// The source of `CurlEngine.serial`.
+private let engineSerials = SerialCounter()
+
+final class SerialCounter: @unchecked Sendable {
+    private let lock = Lock()
+    private var last: UInt64 = 0
+    func next() -> UInt64 { lock.withLock { last &+= 1; return last } }
 }
 
 /// What one attempt produced.
