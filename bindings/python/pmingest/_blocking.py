@@ -30,10 +30,10 @@ simply runs. ``work`` makes the C call(s) and converts the results on the callin
 
 from __future__ import annotations
 
+import _signal  # the signal module's C half: signal.signal's enum wrapping costs ~15 us a call
 import ctypes
 import os
 import select
-import signal
 import threading
 import time
 from contextlib import contextmanager
@@ -148,7 +148,7 @@ class _Watcher:
                 return
             with self.lock:
                 previous = self.previous_fd
-                cancel = self.cancel if signal.SIGINT in data else None
+                cancel = self.cancel if _SIGINT in data else None
                 if cancel is not None:
                     self.interrupted = True
             if previous >= 0:
@@ -173,6 +173,7 @@ class _Watcher:
                     return
 
 
+_SIGINT = int(_signal.SIGINT)
 _watcher: Optional[_Watcher] = None
 _watcher_lock = threading.Lock()
 _active = False  # main thread only: an interruptible call is in progress
@@ -201,7 +202,7 @@ def interruptible(cancel: Callable[[], None], work: Callable[[], T]) -> T:
     global _active, _sigint_seen
     if _active or threading.current_thread() is not threading.main_thread():
         return work()
-    handler = signal.getsignal(signal.SIGINT)
+    handler = _signal.getsignal(_SIGINT)
     if not callable(handler):  # SIG_IGN / SIG_DFL / None: nothing Python could deliver
         return work()
     watcher = _the_watcher()
@@ -212,15 +213,15 @@ def interruptible(cancel: Callable[[], None], work: Callable[[], T]) -> T:
         with watcher.lock:
             watcher.cancel = cancel
             watcher.interrupted = False
-        signal.signal(signal.SIGINT, _record_sigint)
-        previous_fd = signal.set_wakeup_fd(watcher.write_fd, warn_on_full_buffer=False)
+        _signal.signal(_SIGINT, _record_sigint)
+        previous_fd = _signal.set_wakeup_fd(watcher.write_fd, warn_on_full_buffer=False)
         with watcher.lock:
             watcher.previous_fd = previous_fd if previous_fd != watcher.write_fd else -1
         result = work()
     finally:
         if previous_fd is not None and previous_fd != watcher.write_fd:
-            signal.set_wakeup_fd(previous_fd)
-        signal.signal(signal.SIGINT, handler)
+            _signal.set_wakeup_fd(previous_fd)
+        _signal.signal(_SIGINT, handler)
         with watcher.lock:
             watcher.cancel = None
             watcher.previous_fd = -1
@@ -229,5 +230,5 @@ def interruptible(cancel: Callable[[], None], work: Callable[[], T]) -> T:
         _active = False
         _sigint_seen = False
         if interrupted:
-            handler(signal.SIGINT, None)  # the default handler raises KeyboardInterrupt
+            handler(_SIGINT, None)  # the default handler raises KeyboardInterrupt
     return result

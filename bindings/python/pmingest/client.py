@@ -150,14 +150,12 @@ def _read_market(ptr: "ctypes._Pointer") -> Market:
 def _read_levels(ptr: "ctypes._Pointer", side: int) -> Tuple[OrderBookLevel, ...]:
     """One side in one call (pm_book_levels_text: "<price> <size>" lines of canonical decimals,
     best first), each text straight into an exact Decimal."""
-    words = (_ffi.pm_book_levels_text(ptr, side) or b"").split()
+    words = (_ffi.pm_book_levels_text(ptr, side) or b"").decode("ascii").split()
     if len(words) != 2 * _ffi.pm_book_level_count(ptr, side):
         raise PmInternalError("pm_book_levels_text does not match pm_book_level_count")
     make = _new_level
-    return tuple(
-        make(Decimal(words[index].decode("ascii")), Decimal(words[index + 1].decode("ascii")))
-        for index in range(0, len(words), 2)
-    )
+    it = iter(words)
+    return tuple([make(Decimal(price), Decimal(size)) for price, size in zip(it, it)])
 
 
 def _new_level(price: Decimal, size: Decimal) -> OrderBookLevel:
