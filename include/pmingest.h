@@ -695,6 +695,12 @@ PM_EXTERN int64_t pm_book_level_price_micros(const pm_book *book, pm_side side, 
 PM_EXTERN const char *pm_book_level_size(const pm_book *book, pm_side side, size_t index);
 /** -1 when out of range. */
 PM_EXTERN int64_t pm_book_level_size_micros(const pm_book *book, pm_side side, size_t index);
+/** Every level of one side in one string, best first: "<price> <size>\n" per level, each a
+ * canonical decimal as pm_book_level_price/size give it ("" for an empty side, a NULL book or an
+ * unknown side). For bindings that copy a whole side at once (one call instead of two per level).
+ * Borrowed from the book (valid until pm_book_free / pm_books_free); made on first use. Thread:
+ * any, concurrently with the other book accessors. */
+PM_EXTERN const char *pm_book_levels_text(const pm_book *book, pm_side side);
 
 /**
  * Up to `limit` (> 0) of the token's most recent trades from the Data API, newest first, WITHOUT

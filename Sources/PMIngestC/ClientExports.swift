@@ -272,6 +272,10 @@ public func pm_book_level_size(_ b: OpaquePointer?, _ side: pm_side, _ index: In
     book(b)?.strings(side, index)?.size.borrowed ?? emptyCString
 }
 @c @implementation
+public func pm_book_levels_text(_ b: OpaquePointer?, _ side: pm_side) -> UnsafePointer<CChar>? {
+    book(b)?.levelsText(side)?.borrowed ?? emptyCString
+}
+@c @implementation
 public func pm_book_level_size_micros(_ b: OpaquePointer?, _ side: pm_side, _ index: Int) -> Int64 {
     book(b)?.level(side, index)?.size.micros ?? -1
 }

@@ -82,6 +82,7 @@ final class BookRecord {
     private let lock = Lock()
     private var bidStrings: [Int: (price: OwnedCString, size: OwnedCString)] = [:]
     private var askStrings: [Int: (price: OwnedCString, size: OwnedCString)] = [:]
+    private var bidText, askText: OwnedCString?
 
     init(_ book: OrderBook) {
         self.book = book
@@ -105,6 +106,27 @@ final class BookRecord {
             if side == PM_SIDE_ASK, let cached = askStrings[index] { return cached }
             let made = (OwnedCString(level.price.description), OwnedCString(level.size.description))
             if side == PM_SIDE_BID { bidStrings[index] = made } else { askStrings[index] = made }
+            return made
+        }
+    }
+
+    /// pm_book_levels_text: one side as "<price> <size>\n" lines, made once and kept.
+    func levelsText(_ side: pm_side) -> OwnedCString? {
+        let levels: [OrderBookLevel]
+        if side == PM_SIDE_BID { levels = book.bids } else if side == PM_SIDE_ASK { levels = book.asks } else { return nil }
+        return lock.withLock {
+            if side == PM_SIDE_BID, let cached = bidText { return cached }
+            if side == PM_SIDE_ASK, let cached = askText { return cached }
+            var text = ""
+            text.reserveCapacity(levels.count * 16)
+            for level in levels {
+                text += level.price.description
+                text += " "
+                text += level.size.description
+                text += "\n"
+            }
+            let made = OwnedCString(text)
+            if side == PM_SIDE_BID { bidText = made } else { askText = made }
             return made
         }
     }

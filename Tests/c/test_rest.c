@@ -755,6 +755,18 @@ static void test_book_accessors(void) {
     CHECK_STR(pm_book_level_price(book, PM_SIDE_ASK, 2), "0.99");
     CHECK_I64(pm_book_level_price_micros(book, PM_SIDE_ASK, 2), 990000);
     CHECK_STR(pm_book_level_size(book, PM_SIDE_ASK, 0), "12");
+    /* a whole side in one string, best first, the same canonical texts */
+    {
+        const char *bids = pm_book_levels_text(book, PM_SIDE_BID);
+        const char *prefix = "0.51 84.17\n0.49 250.5\n0.01 ";
+        int lines = 0;
+        for (const char *c = bids; *c; c++) lines += *c == '\n';
+        CHECK(strncmp(bids, prefix, strlen(prefix)) == 0 && lines == 3 && bids[strlen(bids) - 1] == '\n');
+    }
+    CHECK(strncmp(pm_book_levels_text(book, PM_SIDE_ASK), "0.53 12\n0.6 ", 12) == 0);
+    CHECK(pm_book_levels_text(book, PM_SIDE_ASK) == pm_book_levels_text(book, PM_SIDE_ASK)); /* made once */
+    CHECK_STR(pm_book_levels_text(book, (pm_side)7), "");
+    CHECK_STR(pm_book_levels_text(NULL, PM_SIDE_BID), "");
     /* out of range */
     CHECK_STR(pm_book_level_price(book, PM_SIDE_BID, 3), "");
     CHECK_STR(pm_book_level_size(book, PM_SIDE_ASK, 99), "");

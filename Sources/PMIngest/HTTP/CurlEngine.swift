@@ -22,8 +22,13 @@ final class CurlEngine: @unchecked Sendable {
     private var cancelled: [CurlTransfer] = []
     private var timers: [SleepTimer] = []
     private var stopping = false
+    /// Attempts that blocking callers drive on their own threads (`CurlCallerDriver`).
+    private var directCalls: [ObjectIdentifier: CurlDirectCall] = [:]
     // Engine thread only:
     private var active: [UnsafeMutableRawPointer: CurlTransfer] = [:]
+
+    /// Unique per engine for the process's life (an address could be reused by a later engine).
+    let serial: UInt64 = engineSerials.next()
 
     init(maxConnectionsPerHost: Int) throws {
         guard curlGlobalInitCode == CURLE_OK else {
@@ -59,6 +64,9 @@ final class CurlEngine: @unchecked Sendable {
     /// Runs one attempt. Throws only `PMError(.cancelled)` (task cancelled or engine shut down);
     /// every other outcome is a `CurlResult`.
     func perform(_ spec: CurlRequestSpec) async throws -> CurlResult {
+        if let driver = CurlCallerDriver.forCurrentThread(engineSerial: serial) {
+            return try await performDirect(spec, driver)
+        }
         let transfer = CurlTransfer(spec)
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<CurlResult, any Error>) in
@@ -85,6 +93,25 @@ final class CurlEngine: @unchecked Sendable {
                 return c
             }
             continuation?.resume(throwing: Self.cancelledError)
+        }
+    }
+
+    /// `perform` on a blocking caller's thread: that thread drives the transfer itself (no hop
+    /// to the engine thread and back); cancellation and `shutdown` wake it through the call.
+    private func performDirect(_ spec: CurlRequestSpec, _ driver: CurlCallerDriver) async throws -> CurlResult {
+        let call = CurlDirectCall(spec: spec, driver: driver)
+        let key = ObjectIdentifier(call)
+        let refusal: PMError? = lock.withLock {
+            if stopping { return Self.shutDownError }
+            directCalls[key] = call
+            return nil
+        }
+        if let refusal { throw refusal }
+        defer { _ = lock.withLock { directCalls.removeValue(forKey: key) } }
+        return try await withTaskCancellationHandler {
+            try driver.perform(call)
+        } onCancel: {
+            call.cancel(Self.cancelledError)
         }
     }
 
@@ -121,14 +148,15 @@ final class CurlEngine: @unchecked Sendable {
     /// Ends every pending call with `.cancelled`, stops and joins the thread, frees all curl
     /// handles. Idempotent; the first caller does the join.
     func shutdown() {
-        let tid: pthread_t? = lock.withLock { () -> pthread_t? in
-            guard !stopping else { return nil }
+        let (tid, direct) = lock.withLock { () -> (pthread_t?, [CurlDirectCall]) in
+            guard !stopping else { return (nil, []) }
             stopping = true
             curl_multi_wakeup(multi)
             let t = thread
             thread = nil
-            return t
+            return (t, Array(directCalls.values))
         }
+        for call in direct { call.cancel(Self.shutDownError) }
         guard let tid else { return }
         if pthread_equal(tid, pthread_self()) != 0 {
             pthread_detach(tid)  // shut down from a completion on our own thread: it exits by itself
@@ -250,6 +278,15 @@ final class CurlEngine: @unchecked Sendable {
         active.removeAll()
         curl_multi_cleanup(multi)   // closes cached connections and the wakeup socketpair
     }
+}
+
+/// The source of `CurlEngine.serial`.
+private let engineSerials = SerialCounter()
+
+final class SerialCounter: @unchecked Sendable {
+    private let lock = Lock()
+    private var last: UInt64 = 0
+    func next() -> UInt64 { lock.withLock { last &+= 1; return last } }
 }
 
 /// What one attempt produced.

@@ -183,6 +183,20 @@ final class CurlTransfer: @unchecked Sendable {
         }
     }
 
+    /// Gives the easy handle back for reuse instead of freeing it (`CurlCallerDriver`, after
+    /// curl_multi_remove_handle): resets its options, which point at this transfer and its
+    /// buffers, and frees the header list.
+    func detach() {
+        if let easy {
+            curl_easy_reset(easy)
+            self.easy = nil
+        }
+        if let headerList {
+            curl_slist_free_all(headerList)
+            self.headerList = nil
+        }
+    }
+
     /// Resumes the caller once; a no-op if cancellation already did.
     func finish(_ result: CurlResult, lock: Lock) {
         let c: CheckedContinuation<CurlResult, any Error>? = lock.withLock {

@@ -64,7 +64,10 @@ public final class CurlTransport: HTTPTransport {
             switch result {
             case .response(let response):
                 outcome = .response(status: response.status, retryAfter: response.header("retry-after"))
-                (lastFailure, lastStatus) = ("HTTP \(response.status): \(ResponseExcerpt.of(response.body))", response.status)
+                // The body's excerpt only for a response that can fail the call: a 2xx is delivered,
+                // and excerpting every book cost more than the rest of the call together.
+                let excerpt = (200..<300).contains(response.status) ? "" : ": \(ResponseExcerpt.of(response.body))"
+                (lastFailure, lastStatus) = ("HTTP \(response.status)\(excerpt)", response.status)
             case .failure(let failure):
                 outcome = .failure(failure.kind)
                 (lastFailure, lastStatus) = (Self.describe(failure), nil)

@@ -22,13 +22,17 @@ public enum Blocking {
         // Child tasks (task groups) inherit the preference; their awaits still overlap, only
         // their CPU work shares the caller's thread.
         let task = Task(executorPreference: executor) {
+            Blocking.markRootTask()   // its first job runs on this caller's thread
             let result: Result<T, any Error>
             do { result = .success(try await body()) } catch { result = .failure(error) }
             executor.finish(result)
         }
         let registration = token?.onCancel { task.cancel() }
         defer { if let registration { token?.removeHandler(registration) } }
-        switch executor.runUntilFinished() {
+        let outer = callerThreadKey.flatMap { pthread_getspecific($0) }
+        let outcome = executor.runUntilFinished()
+        if let key = callerThreadKey { _ = pthread_setspecific(key, outer) }
+        switch outcome {
         case .success(let value):
             return value
         case .failure(let error as PMError):
@@ -40,6 +44,36 @@ public enum Blocking {
         }
     }
 }
+
+extension Blocking {
+    /// True when the running code is the root task of a `run` on the caller's own thread: that
+    /// thread has nothing else to do until the call ends, so the HTTP transport lets it drive its
+    /// own transfers (`CurlCallerDriver`). False in the root's child tasks (a task group's timer
+    /// child must keep running while a sibling waits for the network), on Swift concurrency
+    /// threads and on the library's own threads.
+    static var isCallerThread: Bool {
+        guard let key = callerThreadKey, let marked = pthread_getspecific(key) else { return false }
+        let stored = UnsafeRawPointer(marked)
+        return withUnsafeCurrentTask { task in task.map { marker(of: $0) == stored } ?? false }
+    }
+
+    fileprivate static func markRootTask() {
+        guard let key = callerThreadKey else { return }
+        withUnsafeCurrentTask { task in
+            if let task { _ = pthread_setspecific(key, marker(of: task)) }
+        }
+    }
+
+    /// The task's identity as a non-nil pointer value; never dereferenced.
+    private static func marker(of task: UnsafeCurrentTask) -> UnsafeRawPointer? {
+        UnsafeRawPointer(bitPattern: task.hashValue == 0 ? 1 : task.hashValue)
+    }
+}
+
+private let callerThreadKey: pthread_key_t? = {
+    var key = pthread_key_t()
+    return pthread_key_create(&key, nil) == 0 ? key : nil
+}()
 
 /// A task executor whose jobs run on the one thread inside `runUntilFinished()`, until the
 /// result arrives. A job enqueued after that (none is expected: the result is the task's last

@@ -4,36 +4,48 @@
 it, and frees it only once none is (the pattern of ``Database._use``): the header allows freeing a
 client only "once no other call on this client can start".
 
-``interruptible(cancel, work)`` runs ``work()`` so that Ctrl-C can end it. A ctypes call cannot be
-interrupted by SIGINT: the main thread sits inside C and Python's signal handler only runs after
-the call returns, possibly minutes later (a hung server). So on the main thread the work runs on a
-short-lived worker thread while the main thread waits in 0.1 s slices, where KeyboardInterrupt
-can land. On KeyboardInterrupt the waiter calls ``cancel()`` (``pm_client_cancel``, which is safe
-from any thread), waits for the worker (the call returns PM_E_CANCELLED at once) and re-raises.
+``interruptible(cancel, work)`` runs ``work()`` so that Ctrl-C can end it, on the calling thread
+and without starting a thread per call. A ctypes call cannot be interrupted by SIGINT: the main
+thread sits inside C (the GIL released) and Python's signal handler only runs after the call
+returns, possibly minutes later (a hung server). But CPython's C-level signal handler also writes
+the signal number to the "wakeup fd" (``signal.set_wakeup_fd``). So on the main thread, for the
+duration of ``work()``:
 
-``work`` makes the C call(s) AND converts the results on the worker thread: ``_ffi._check`` reads
-``pm_last_error()`` right after each call on the thread that made it (the message is
-thread-local), and owned C lists are freed where they were obtained. The exception or the plain
-Python result is carried back to the caller. Off the main thread (where Python never delivers
-KeyboardInterrupt) ``work()`` simply runs on the calling thread.
+- the wakeup fd is a pipe read by ONE long-lived daemon thread (``pmingest-interrupt``, started on
+  first use); on a SIGINT byte it calls ``cancel()`` (``pm_client_cancel``, safe from any thread),
+  repeating it every CANCEL_RETRY_S while the call is still running (a call that had not yet
+  registered with the library when the first cancel came is caught by a later one). Bytes are
+  forwarded to the wakeup fd that was set before (asyncio's), so nothing is lost;
+- the Python SIGINT handler is a stand-in that only records the interrupt, so KeyboardInterrupt
+  cannot land in the middle of ``work()``'s bookkeeping (a ``finally`` that frees a C list or ends
+  a ``Guard.use``). When ``work()`` has returned (the cancelled call ends with PM_E_CANCELLED at
+  once), the previous handler is put back and, if a SIGINT came, called: the default one raises
+  KeyboardInterrupt, with the cancelled call's error as its context.
+
+Off the main thread (where Python never delivers signals), when SIGINT has no Python handler
+(ignored, or the default action), or inside another ``interruptible`` on the same thread, ``work()``
+simply runs. ``work`` makes the C call(s) and converts the results on the calling thread:
+``_ffi._check`` reads ``pm_last_error()`` right after each call (the message is thread-local).
 """
 
 from __future__ import annotations
 
+import _signal  # the signal module's C half: signal.signal's enum wrapping costs ~15 us a call
 import ctypes
+import os
+import select
 import threading
+import time
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator, List, Optional, TypeVar
+from typing import Any, Callable, Iterator, Optional, TypeVar
 
 T = TypeVar("T")
 
-#: How long the waiting thread sleeps between checks for KeyboardInterrupt.
-WAIT_SLICE_S = 0.1
-#: After Ctrl-C: how often cancel() is repeated while the worker finishes (a call that had not yet
-#: registered itself with the library when the first cancel came is caught by a later one).
+#: After Ctrl-C: how often cancel() is repeated while the call is still running (a call that had
+#: not yet registered itself with the library when the first cancel came is caught by a later one).
+#: Also how often Guard.close() repeats its interrupt.
 CANCEL_RETRY_S = 0.05
-#: After Ctrl-C: how long to wait for the cancelled call before re-raising anyway. The worker then
-#: finishes on its own (it frees whatever it obtained and releases its handles).
+#: After Ctrl-C: how long the watcher keeps repeating cancel() for one call.
 CANCEL_WAIT_S = 5.0
 
 
@@ -109,60 +121,114 @@ class Guard:
                 pass
 
 
+class _Watcher:
+    """The wakeup pipe and the one thread that turns a SIGINT byte into ``cancel()`` calls."""
+
+    def __init__(self) -> None:
+        self.read_fd, self.write_fd = os.pipe()
+        os.set_blocking(self.read_fd, False)
+        os.set_blocking(self.write_fd, False)  # set_wakeup_fd requires it
+        self.lock = threading.Lock()
+        # Guarded by lock: the call in progress on the main thread (its cancel), whether a SIGINT
+        # came during it, and the wakeup fd that was set before ours (forwarded to).
+        self.cancel: Optional[Callable[[], None]] = None
+        self.interrupted = False
+        self.previous_fd = -1
+        self.thread = threading.Thread(target=self._run, name="pmingest-interrupt", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while True:
+            try:
+                select.select([self.read_fd], [], [])
+                data = os.read(self.read_fd, 512)
+            except BlockingIOError:
+                continue
+            except OSError:  # pragma: no cover - the pipe is never closed
+                return
+            with self.lock:
+                previous = self.previous_fd
+                cancel = self.cancel if _SIGINT in data else None
+                if cancel is not None:
+                    self.interrupted = True
+            if previous >= 0:
+                try:
+                    os.write(previous, data)
+                except OSError:
+                    pass
+            if cancel is not None:
+                self._cancel_while_running(cancel)
+
+    def _cancel_while_running(self, cancel: Callable[[], None]) -> None:
+        waited = 0.0
+        while waited < CANCEL_WAIT_S:
+            try:
+                cancel()
+            except Exception:  # a closed handle: nothing left to cancel
+                return
+            time.sleep(CANCEL_RETRY_S)
+            waited += CANCEL_RETRY_S
+            with self.lock:
+                if self.cancel is not cancel:
+                    return
+
+
+_SIGINT = int(_signal.SIGINT)
+_watcher: Optional[_Watcher] = None
+_watcher_lock = threading.Lock()
+_active = False  # main thread only: an interruptible call is in progress
+
+
+def _the_watcher() -> _Watcher:
+    global _watcher
+    with _watcher_lock:
+        if _watcher is None:
+            _watcher = _Watcher()
+        return _watcher
+
+
+_sigint_seen = False  # main thread only: the stand-in handler ran during the call
+
+
+def _record_sigint(signum: int, frame: Any) -> None:
+    """The stand-in SIGINT handler during a call (runs on the main thread once the C call has
+    returned): records the interrupt, to be delivered when the call has ended."""
+    global _sigint_seen
+    _sigint_seen = True
+
+
 def interruptible(cancel: Callable[[], None], work: Callable[[], T]) -> T:
-    """work() with Ctrl-C support on the main thread (see the module docstring).
-
-    The waiter waits on an Event that the worker sets when it is done, never on Thread.join():
-    on CPython 3.11 (gh-90882, the bpo-45274 change), a join interrupted by KeyboardInterrupt
-    marks the still-running thread as stopped, so is_alive() turns False and the call would
-    never be cancelled."""
-    if threading.current_thread() is not threading.main_thread():
+    """work() with Ctrl-C support on the main thread (see the module docstring)."""
+    global _active, _sigint_seen
+    if _active or threading.current_thread() is not threading.main_thread():
         return work()
-
-    outcome: List[Any] = []  # [True, result] or [False, exception]
-    done = threading.Event()
-
-    def run() -> None:
-        try:
-            outcome.extend((True, work()))
-        except BaseException as error:  # carried back and re-raised on the caller's thread
-            outcome.extend((False, error))
-        finally:
-            done.set()
-
-    worker = threading.Thread(target=run, name="pmingest-blocking-call", daemon=True)
+    handler = _signal.getsignal(_SIGINT)
+    if not callable(handler):  # SIG_IGN / SIG_DFL / None: nothing Python could deliver
+        return work()
+    watcher = _the_watcher()
+    _active = True
+    _sigint_seen = False
+    previous_fd: Optional[int] = None
     try:
-        worker.start()
-        while not done.wait(WAIT_SLICE_S):
-            pass
-    except KeyboardInterrupt:
-        if worker.ident is not None:
-            _cancel_and_wait(cancel, worker, done)
-        raise
-    if not outcome:  # the worker died without recording anything: cannot happen
-        raise RuntimeError("pmingest: blocking call ended without a result")
-    succeeded, value = outcome
-    if succeeded:
-        return value
-    try:
-        raise value
+        with watcher.lock:
+            watcher.cancel = cancel
+            watcher.interrupted = False
+        _signal.signal(_SIGINT, _record_sigint)
+        previous_fd = _signal.set_wakeup_fd(watcher.write_fd, warn_on_full_buffer=False)
+        with watcher.lock:
+            watcher.previous_fd = previous_fd if previous_fd != watcher.write_fd else -1
+        result = work()
     finally:
-        del value, outcome  # no reference cycle through the traceback
-
-
-def _cancel_and_wait(cancel: Callable[[], None], worker: threading.Thread, done: threading.Event) -> None:
-    """Cancels until the worker has finished (or CANCEL_WAIT_S passed). Further Ctrl-Cs while
-    cancelling are absorbed: the caller re-raises the first one."""
-    waited = 0.0
-    while not done.is_set() and waited < CANCEL_WAIT_S:
-        try:
-            cancel()
-            done.wait(CANCEL_RETRY_S)
-        except KeyboardInterrupt:
-            pass
-        waited += CANCEL_RETRY_S
-    if done.is_set():
-        try:
-            worker.join(CANCEL_WAIT_S)  # it only has to return from run() now
-        except KeyboardInterrupt:
-            pass
+        if previous_fd is not None and previous_fd != watcher.write_fd:
+            _signal.set_wakeup_fd(previous_fd)
+        _signal.signal(_SIGINT, handler)
+        with watcher.lock:
+            watcher.cancel = None
+            watcher.previous_fd = -1
+            interrupted = watcher.interrupted or _sigint_seen
+            watcher.interrupted = False
+        _active = False
+        _sigint_seen = False
+        if interrupted:
+            handler(_SIGINT, None)  # the default handler raises KeyboardInterrupt
+    return result

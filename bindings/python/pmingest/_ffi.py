@@ -741,6 +741,8 @@ pm_book_level_size = _declare("pm_book_level_size", c_char_p, [BookP, pm_side, c
 pm_book_level_size_micros = _declare(
     "pm_book_level_size_micros", c_int64, [BookP, pm_side, c_size_t]
 )
+# const char *pm_book_levels_text(const pm_book *book, pm_side side);
+pm_book_levels_text = _declare("pm_book_levels_text", c_char_p, [BookP, pm_side])
 
 # ---- REST: trades (raw, G1 fetcher, G3 size lookup) -------------------------------------------
 # pm_status pm_client_fetch_trades(pm_client *client, const char *token_id, size_t limit,

@@ -148,13 +148,23 @@ def _read_market(ptr: "ctypes._Pointer") -> Market:
 
 
 def _read_levels(ptr: "ctypes._Pointer", side: int) -> Tuple[OrderBookLevel, ...]:
-    return tuple(
-        OrderBookLevel(
-            price=_convert.parse_decimal_text(_ffi.pm_book_level_price(ptr, side, index)),
-            size=_convert.parse_decimal_text(_ffi.pm_book_level_size(ptr, side, index)),
-        )
-        for index in range(_ffi.pm_book_level_count(ptr, side))
-    )
+    """One side in one call (pm_book_levels_text: "<price> <size>" lines of canonical decimals,
+    best first), each text straight into an exact Decimal."""
+    words = (_ffi.pm_book_levels_text(ptr, side) or b"").decode("ascii").split()
+    if len(words) != 2 * _ffi.pm_book_level_count(ptr, side):
+        raise PmInternalError("pm_book_levels_text does not match pm_book_level_count")
+    make = _new_level
+    it = iter(words)
+    return tuple([make(Decimal(price), Decimal(size)) for price, size in zip(it, it)])
+
+
+def _new_level(price: Decimal, size: Decimal) -> OrderBookLevel:
+    """OrderBookLevel(price, size) without the frozen dataclass's per-field __setattr__ detour."""
+    level = object.__new__(OrderBookLevel)
+    fields = level.__dict__
+    fields["price"] = price
+    fields["size"] = size
+    return level
 
 
 def _read_book(ptr: "ctypes._Pointer") -> OrderBook:

@@ -641,7 +641,8 @@ def test_ctrl_c_interrupts_a_hung_call_and_the_client_stays_usable(fake, interru
     raised = time.monotonic()
     interrupter.join()
     assert fired and raised - fired[0] < 1.0
-    # the worker thread has finished: the cancelled call returned before KeyboardInterrupt did
+    # no worker thread per call (there is none left running): the cancelled call returned on
+    # this thread before KeyboardInterrupt was raised
     assert not [
         t for t in threading.enumerate() if t.name == "pmingest-blocking-call" and t.is_alive()
     ]
@@ -664,9 +665,13 @@ def test_ctrl_c_during_a_fetcher_call(fake):
 
 
 def test_interruptible_carries_results_and_exceptions_back():
-    """Without the worker thread a Ctrl-C would only land when the C call returns (after the
-    whole timeout); the caller waits in slices short enough to react at once."""
-    assert _blocking.WAIT_SLICE_S <= 0.1
+    """The work runs on the calling thread: no thread is started per call (the one long-lived
+    SIGINT watcher at most, once), and results and exceptions come back unchanged."""
+    _blocking.interruptible(lambda: None, lambda: None)  # the watcher, if any, exists now
+    before = threading.active_count()
+    ran_on = []
+    assert _blocking.interruptible(lambda: None, lambda: ran_on.append(threading.get_ident())) is None
+    assert ran_on == [threading.get_ident()] and threading.active_count() == before
     calls = []
     result = _blocking.interruptible(lambda: calls.append("cancel"), lambda: 42)
     assert result == 42 and calls == []
