@@ -62,21 +62,24 @@ import Testing
     /// last failure (the 503) and keeping its status.
     @Test func aWaitPastTheDeadlineIsNotStarted() async throws {
         let session = try await FakePolymarket.shared.newSession(preset: "basic")
-        try await session.addFaults([FakeFault(path: "/gamma/markets", status: 503, headers: ["Retry-After": "3"])])
-        let http = try HTTPTest.transport(Self.config(deadlineMs: 2_000))
+        // Margins for a loaded machine: waiting (wrongly) would take the whole 5 s deadline.
+        try await session.addFaults([FakeFault(path: "/gamma/markets", status: 503, headers: ["Retry-After": "10"])])
+        let http = try HTTPTest.transport(Self.config(deadlineMs: 5_000))
         defer { http.shutdown() }
         let result = await HTTPTest.timed { try await http.send(HTTPRequest(url: session.gammaURL + "/markets")) }
         let message = result.error?.message ?? ""
         #expect(result.error?.kind == .timeout && result.error?.httpStatus == 503, "\(String(describing: result.error))")
         #expect(message.contains("1 attempt made") && message.contains("HTTP 503"), "\(message)")
-        #expect(result.seconds < 1.5, "\(result.seconds)")
+        #expect(result.seconds < 4, "\(result.seconds)")
         #expect(try await session.requests(path: "/gamma/markets").count == 1)
     }
 
     /// A rate-limit wait longer than the deadline fails before any attempt.
     @Test func aRateLimitWaitPastTheDeadlineFailsAtOnce() async throws {
         let session = try await FakePolymarket.shared.newSession(preset: "basic")
-        var config = Self.config(deadlineMs: 500)
+        // The first call must fit the deadline even on a loaded machine; waiting (wrongly) for the
+        // 60 s rate-limit slot would take the whole 3 s deadline.
+        var config = Self.config(deadlineMs: 3_000)
         config.rateLimits = ["gamma": RateLimit(1, perMilliseconds: 60_000)]
         let http = try HTTPTest.transport(config)
         defer { http.shutdown() }
@@ -86,7 +89,7 @@ import Testing
         let message = result.error?.message ?? ""
         #expect(result.error?.kind == .timeout)
         #expect(message.contains("0 attempts made") && message.contains("rate-limit wait"), "\(message)")
-        #expect(result.seconds < 0.4, "\(result.seconds)")
+        #expect(result.seconds < 2, "\(result.seconds)")
     }
 
     /// deadlineMs 0: no deadline, the per-attempt timeouts and attempts alone bound the call.
@@ -120,18 +123,20 @@ import Testing
     @Test func tradeSizeLookupSharesOneDeadline() async throws {
         let session = try await FakePolymarket.shared.newSession(preset: "basic")
         try await session.setState(#"{"market_by_token":{"\#(HTTPTest.tokenA)":"\#(Self.condition)"}}"#)
-        try await session.addFaults([FakeFault(path: "/clob/markets-by-token/*", delayMs: 1_000),
+        // A 2 s lookup, then a hung tape: one shared 4 s deadline ends at 4 s, a deadline per
+        // request would end at 6 s.
+        try await session.addFaults([FakeFault(path: "/clob/markets-by-token/*", delayMs: 2_000),
                                      FakeFault(path: "/data/trades", hang: true)])
-        let http = try HTTPTest.transport(Self.config(deadlineMs: 2_000))
+        let http = try HTTPTest.transport(Self.config(deadlineMs: 4_000))
         defer { http.shutdown() }
         let fetcher = try TradeFetcher(source: Self.client(session, http))
         let result = await HTTPTest.timed {
             try await fetcher.fetchTradeSizeAtPrice(tokenId: HTTPTest.tokenA, targetPrice: Price("0.5"))
         }
         let message = result.error?.message ?? ""
-        #expect(result.error?.kind == .timeout && message.contains("deadline of 2000 ms"), "\(message)")
+        #expect(result.error?.kind == .timeout && message.contains("deadline of 4000 ms"), "\(message)")
         #expect(message.contains("/data/trades"), "\(message)")
-        #expect(result.seconds >= 1.8 && result.seconds < 2 + 5, "\(result.seconds)")
+        #expect(result.seconds >= 3.8 && result.seconds < 5.5, "\(result.seconds)")
         #expect(try await session.requests(path: "/data/trades").count == 1)
     }
 
