@@ -2,7 +2,7 @@
 # Debian 12 machine (as root) and are safe to re-run.
 #
 #   make demo      the main job on the embedded default (see scripts/demo.sh)
-#   make test      every test: Swift, C ABI, Python binding, fake server, examples, install tree
+#   make test      every test: Swift, C ABI, Python binding, fake server, examples, CLI, install tree, wheel
 #   make lib       dist/lib/libpmingest.so.0 (+ .so symlink) and dist/include/pmingest.h, .hpp
 #   make install   PREFIX=/usr/local: library, C and C++ headers, pmingest.pc, CMake package,
 #                  the self-contained CLI, its man page and shell completions (DESTDIR honoured)
@@ -66,7 +66,7 @@ ARGPARSE_CHECKOUT := $(DIST_SCRATCH)/checkouts/swift-argument-parser
 INSTALL_TREE = DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" scripts/install-tree.sh
 
 .PHONY: deps test demo lib install install-lib uninstall bench coverage swift-test c-test python-test \
-	fakeserver-test examples-test install-test cli man completions clean soak sanitize fuzz
+	fakeserver-test examples-test cli-test install-test cli man completions clean soak sanitize fuzz
 
 # ---- set-up ------------------------------------------------------------------------------------
 
@@ -139,8 +139,9 @@ install: install-lib cli man completions
 	$(INSTALL_TREE) file 0644 $(DIST)/share/zsh/site-functions/_pmingest share/zsh/site-functions/_pmingest
 	$(INSTALL_TREE) file 0644 $(DIST)/share/fish/vendor_completions.d/pmingest.fish \
 	  share/fish/vendor_completions.d/pmingest.fish
+	$(INSTALL_TREE) file 0644 examples/systemd/pmingest-record.service share/pmingest/pmingest-record.service
 	@echo "installed pmingest $(VERSION) (library, headers, pmingest.pc, CMake package, CLI, man page," \
-	  "completions) into $(DESTDIR)$(PREFIX)"
+	  "completions, systemd unit example) into $(DESTDIR)$(PREFIX)"
 
 # The C/C++ developer's part of install: library, headers, pkg-config file, CMake package, license
 # (no Swift build of the CLI).
@@ -165,8 +166,8 @@ uninstall:
 
 # ---- tests ---------------------------------------------------------------------------------------
 
-test: deps swift-test lib c-test python-test fakeserver-test examples-test install-test
-	@echo "suites: 6 passed, 0 failed"   # Swift, C ABI, Python binding, fake server, examples, install tree (each fails make on error)
+test: deps swift-test lib c-test python-test fakeserver-test examples-test cli-test install-test
+	@echo "suites: 7 passed, 0 failed"   # Swift, C ABI, Python binding, fake server, examples, CLI, install tree (each fails make on error)
 
 # The Swift tests run once, instrumented, in their own scratch path (.build-cov: coverage flags in
 # .build would make every later `swift build` of the CLI/examples recompile the core), and their
@@ -189,6 +190,11 @@ fakeserver-test: $(STAMPS)/venv
 
 examples-test: lib
 	scripts/examples-test.sh
+
+# The built CLI against the fake Polymarket with stdout piped: no \r or escape sequences, NDJSON
+# with --json, record --config with a Prometheus metrics file, a clean stop on SIGTERM.
+cli-test: cli $(STAMPS)/venv
+	scripts/cli-test.sh $(DIST)/bin/pmingest
 
 # make install into a temporary prefix; CMake find_package against it; the CLI with the Swift
 # toolchain hidden; make uninstall leaves the prefix empty.

@@ -52,13 +52,13 @@ struct Store: AsyncParsableCommand {
         @Option(help: "Only trades at or after this time (ms since the epoch).") var fromMs: Int64?
         @Option(help: "Only trades at or before this time (ms since the epoch).") var toMs: Int64?
         @Option(help: "At most this many trades.") var limit: Int?
-        @Flag(help: "JSON output (one array).") var json = false
+        @Flag(help: "NDJSON output: one JSON object per line.") var json = false
 
         func run() async throws {
             let trades = try TradeRepository(try database.open()).trades(
                 tokenId: token, fromMs: fromMs ?? Int64.min, toMs: toMs ?? Int64.max, limit: limit)
             if json {
-                print(Output.json(trades.map(Output.tradeJSON)))
+                Output.ndjson(trades.map(Output.tradeJSON))
                 return
             }
             print(Output.table(["time (UTC)", "side", "price", "size", "transaction"],
@@ -82,7 +82,7 @@ struct Store: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show stored token metadata (one token, or all).")
         @OptionGroup var database: DatabaseOption
         @Argument(help: "Token (asset) id; all when omitted.") var token: String?
-        @Flag(help: "JSON output.") var json = false
+        @Flag(help: "NDJSON output: one JSON object per line.") var json = false
 
         func run() async throws {
             let repository = TokenMetaRepository(try database.open())
@@ -96,7 +96,7 @@ struct Store: AsyncParsableCommand {
                 metas = try repository.list()
             }
             if json {
-                print(Output.json(metas.map(Output.metaJSON)))
+                Output.ndjson(metas.map(Output.metaJSON))
                 return
             }
             print(Output.table(["token", "outcome", "version", "tick", "neg-risk", "state", "question"], metas.map {
