@@ -128,6 +128,12 @@ if events[-1]["type"] != "summary" or not any(e["type"] == "last_trade_price" fo
 stored = int(run("store", "count", "--db", str(record_db)).strip())
 if stored < 1 or events[-1]["trades_stored"] != stored:
     fail(f"record: {stored} trades in the database, summary says {events[-1]}")
+[count] = ndjson("store count --json", run("store", "count", "--db", str(record_db), "--json"))
+if count != {"type": "count", "trades": stored}:
+    fail(f"store count --json: {count}")
+[mark] = ndjson("store watermark --json", run("store", "watermark", "--db", str(db), markets[0]["condition_id"], "--json"))
+if mark.get("type") != "watermark":
+    fail(f"store watermark --json: {mark}")
 m = metrics(metrics_path)
 for name in ("pmingest_record_events_total", "pmingest_record_trades_stored_total", "pmingest_record_reconnects_total",
              "pmingest_record_gaps_total", "pmingest_record_last_event_age_seconds"):
