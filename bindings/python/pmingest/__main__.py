@@ -79,18 +79,19 @@ def _parser() -> argparse.ArgumentParser:
     trades.add_argument("token")
     trades.add_argument("--max-age", type=int, default=300, help="maximum trade age in seconds")
     trades.add_argument("--json", action="store_true", help="NDJSON: one JSON object per line")
+    for name in _CLI_ONLY:  # accepted only to say where they are
+        commands.add_parser(name, add_help=False).add_argument("rest", nargs=argparse.REMAINDER)
     return parser
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    args_list = list(sys.argv[1:] if argv is None else argv)
-    if args_list and args_list[0] in _CLI_ONLY:
-        print(f"python -m pmingest: '{args_list[0]}' is a command of the pmingest command-line tool "
-              f"(make install, then: pmingest {args_list[0]} --help)", file=sys.stderr)
-        return 64
-    args = _parser().parse_args(args_list)
+    args = _parser().parse_args(sys.argv[1:] if argv is None else argv)
     if args.command is None:
         _parser().print_help()
+        return 64
+    if args.command in _CLI_ONLY:
+        print(f"python -m pmingest: '{args.command}' is a command of the pmingest command-line tool "
+              f"(make install, then: pmingest {args.command} --help)", file=sys.stderr)
         return 64
     try:
         with PolymarketClient(args.gamma_url, args.clob_url, args.data_url) as client:
