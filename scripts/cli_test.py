@@ -87,6 +87,12 @@ if book["token_id"] != tokens[0]:
     fail(f"book --json: {book}")
 ndjson("trades --json", run("trades", tokens[0], "--json", "--max-age", "100000000"))
 run("markets")  # the table, piped
+[check] = ndjson("verify --json", run("verify", tokens[0], "0.95", "--json", expect=3))
+if check["is_valid"] is not False:
+    fail(f"verify --json: {check}")
+demo = ndjson("demo --json", run("demo", "--db", str(work / "demo.db"), "--seconds", "2", "--json"))
+if demo[0]["type"] != "sync" or demo[-1]["type"] != "summary":
+    fail(f"demo --json: {demo}")
 
 # --- sync and backfill: no progress on a pipe -------------------------------------------------
 db = work / "store.db"
