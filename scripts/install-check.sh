@@ -41,6 +41,7 @@ share/doc/pmingest/LICENSE
 share/fish/vendor_completions.d/pmingest.fish
 share/man/man1/pmingest.1
 share/pmingest/install-manifest.txt
+share/pmingest/pmingest-record.service
 share/zsh/site-functions/_pmingest"
 present=$(cd "$prefix" && find . -mindepth 1 \( -type f -o -type l \) | sed 's|^\./||' | LC_ALL=C sort)
 recorded=$(sed -n 's/^f //p' "$manifest" | LC_ALL=C sort)

@@ -19,6 +19,7 @@ struct Backfill: AsyncParsableCommand {
     var since: String?
     @Option(name: .customLong("market"), help: "A condition id to backfill (repeatable). Default: every market of the stored token metadata.")
     var markets: [String] = []
+    @Flag(help: "NDJSON output: one progress object per page, then a summary object.") var json = false
 
     func run() async throws {
         var sinceMs: Int64?
@@ -31,20 +32,33 @@ struct Backfill: AsyncParsableCommand {
         let (client, transport) = try connection.client()
         defer { transport.shutdown() }
         let backfill = try TradeBackfill(client: client, database: try Database(DatabaseConfig(path: db)), since: sinceMs)
-        let bar = BackfillProgressLine(tty: isatty(STDOUT_FILENO) == 1)
+        let bar = BackfillProgressLine(tty: Output.stdoutIsTTY, json: json)
         let report = try await backfill.run(conditionIds: markets.isEmpty ? nil : markets) { bar.show($0) }
         bar.finish()
+        if json {
+            var o = Output.Fields(type: "backfill")
+            o.add("db", db); o.add("markets", Int64(report.markets)); o.add("pages", Int64(report.pages))
+            o.add("trades", Int64(report.trades)); o.add("inserted", Int64(report.inserted))
+            o.add("combos_skipped", Int64(report.combos))
+            Output.ndjson(o.value)
+            return
+        }
         print("backfilled \(report.markets) markets into \(db): \(report.pages) pages, \(report.trades) trades "
               + "(\(report.inserted) new), \(report.combos) combo rows skipped")
     }
 }
 
-/// A progress bar over the markets on a terminal, one plain line per page otherwise.
+/// A progress bar over the markets on a terminal, one plain line per page otherwise (one JSON
+/// object per page with --json).
 final class BackfillProgressLine: @unchecked Sendable {
     let tty: Bool
+    let json: Bool
     private var shown = false
 
-    init(tty: Bool) { self.tty = tty }
+    init(tty: Bool, json: Bool = false) {
+        self.tty = tty
+        self.json = json
+    }
 
     static func bar(done: Int, of total: Int, width: Int = 24) -> String {
         let filled = total > 0 ? min(width, done * width / total) : width
@@ -56,7 +70,13 @@ final class BackfillProgressLine: @unchecked Sendable {
     }
 
     func show(_ p: TradeBackfillProgress) {
-        if tty {
+        if json {
+            var o = Output.Fields(type: "backfill_page")
+            o.add("condition_id", p.conditionId); o.add("market_index", Int64(p.marketIndex))
+            o.add("market_count", Int64(p.marketCount)); o.add("pages", Int64(p.pages))
+            o.add("trades", Int64(p.trades)); o.add("inserted", Int64(p.inserted))
+            Output.ndjson(o.value)
+        } else if tty {
             Output.progress("\(Self.bar(done: p.marketIndex, of: p.marketCount)) \(Self.line(p))")
             shown = true
         } else {

@@ -37,12 +37,13 @@ struct ConnectionOptions: ParsableArguments {
     }
 }
 
-/// Ctrl-C: the first press asks long-running commands to stop cleanly.
+/// Ctrl-C or SIGTERM (what systemd and `kill` send): asks long-running commands to stop cleanly.
 enum Interrupt {
     nonisolated(unsafe) private static var flag: sig_atomic_t = 0
 
     static func install() {
         signal(SIGINT) { _ in Interrupt.flag = 1 }
+        signal(SIGTERM) { _ in Interrupt.flag = 1 }
     }
 
     static var requested: Bool { flag != 0 }

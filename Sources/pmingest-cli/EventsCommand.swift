@@ -6,14 +6,14 @@ struct Events: AsyncParsableCommand {
         abstract: "List Gamma events with their markets (every keyset page; open ones unless --closed).")
     @OptionGroup var connection: ConnectionOptions
     @Flag(help: "Resolved (closed) events instead of open ones.") var closed = false
-    @Flag(help: "JSON output.") var json = false
+    @Flag(help: "NDJSON output: one JSON object per line.") var json = false
 
     func run() async throws {
         let (client, transport) = try connection.client()
         defer { transport.shutdown() }
         let events = try await client.fetchEvents(closed: closed)
         if json {
-            print(Output.json(events.map(Self.eventJSON)))
+            Output.ndjson(events.map(Self.eventJSON))
             return
         }
         print(Output.table(["event", "slug", "markets", "versions", "title"], events.map { event in

@@ -1,4 +1,7 @@
 import PMIngest
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Text and JSON rendering for the CLI. JSON is built with the core's JSONValue so prices stay
 /// decimal strings, exactly as stored.
@@ -17,8 +20,6 @@ enum Output {
     static func shortToken(_ token: String) -> String {
         token.count <= 16 ? token : String(token.prefix(6)) + "…" + String(token.suffix(6))
     }
-
-    static func json(_ values: [JSONValue]) -> String { JSONValue.array(values).serialized() }
 
     static func tradeJSON(_ t: PolymarketTrade) -> JSONValue {
         var members: [JSONObject.Member] = [
@@ -80,11 +81,31 @@ extension Output {
         return .object(JSONObject(members))
     }
 
-    /// One status line, rewritten in place on a terminal.
+    /// Standard output is a terminal: only then are progress lines and in-place redraws written
+    /// (a pipe, a file or the journal gets plain lines, or nothing).
+    static let stdoutIsTTY = isatty(STDOUT_FILENO) == 1
+
+    nonisolated(unsafe) private static var progressShown = false
+
+    /// One status line, rewritten in place on a terminal; nothing when stdout is not one.
     static func progress(_ line: String) {
+        guard stdoutIsTTY else { return }
         print("\r\(line)\u{1B}[K", terminator: "")
+        progressShown = true
         fflushStdout()
     }
 
-    static func endProgress() { print("") }
+    /// Ends the status line (a newline), if one was shown.
+    static func endProgress() {
+        if progressShown { print("") }
+        progressShown = false
+    }
+
+    /// NDJSON: one compact JSON object per line, flushed (a pipe reader sees each line at once).
+    static func ndjson(_ values: [JSONValue]) {
+        for value in values { print(value.serialized()) }
+        fflushStdout()
+    }
+
+    static func ndjson(_ value: JSONValue) { ndjson([value]) }
 }

@@ -4,14 +4,14 @@ import PMIngest
 struct Markets: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "List active markets (every Gamma page).")
     @OptionGroup var connection: ConnectionOptions
-    @Flag(help: "JSON output.") var json = false
+    @Flag(help: "NDJSON output: one JSON object per line.") var json = false
 
     func run() async throws {
         let (client, transport) = try connection.client()
         defer { transport.shutdown() }
         let markets = try await client.fetchActiveMarkets()
         if json {
-            print(Output.json(markets.map(Output.marketJSON)))
+            Output.ndjson(markets.map(Output.marketJSON))
             return
         }
         print(Output.table(["condition", "version", "tick", "neg-risk", "tokens", "question"], markets.map {
@@ -27,7 +27,7 @@ struct Book: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
     @Argument(help: "Token (asset) id.") var token: String
     @Option(help: "Levels per side.") var depth = 5
-    @Flag(help: "JSON output.") var json = false
+    @Flag(help: "NDJSON output: one JSON object per line.") var json = false
 
     func run() async throws {
         let (client, transport) = try connection.client()
@@ -55,14 +55,14 @@ struct Trades: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
     @Argument(help: "Token (asset) id.") var token: String
     @Option(help: "Maximum trade age in seconds.") var maxAge: Int64 = TradeFetcher.defaultMaxAgeSeconds
-    @Flag(help: "JSON output.") var json = false
+    @Flag(help: "NDJSON output: one JSON object per line.") var json = false
 
     func run() async throws {
         let (client, transport) = try connection.client()
         defer { transport.shutdown() }
         let report = try await TradeFetcher(source: client, maxAgeSeconds: maxAge).fetchRecentTradesReport(tokenId: token)
         if json {
-            print(Output.json(report.trades.map(Output.tradeJSON)))
+            Output.ndjson(report.trades.map(Output.tradeJSON))
             return
         }
         print(Output.table(["time (UTC)", "side", "price", "size"], report.trades.map {
@@ -81,7 +81,7 @@ struct Verify: AsyncParsableCommand {
     @Argument(help: "Token (asset) id.") var token: String
     @Argument(help: "Expected price, e.g. 0.95.") var price: String
     @Option(help: "Largest allowed |best bid - price|.") var maxDeviation = "0.10"
-    @Flag(help: "JSON output.") var json = false
+    @Flag(help: "NDJSON output: one JSON object per line.") var json = false
 
     func run() async throws {
         let expected: Price, deviation: Price
@@ -103,18 +103,32 @@ struct Verify: AsyncParsableCommand {
 }
 
 struct Sync: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Sync token metadata of every active market into SQLite.")
+    static let configuration = CommandConfiguration(
+        abstract: "Sync token metadata of every active market into SQLite.",
+        discussion: "Shows page progress only when stdout is a terminal; --json prints one summary object.")
     @OptionGroup var connection: ConnectionOptions
     @Option(help: "SQLite database file.") var db: String
+    @Flag(help: "NDJSON output: one JSON object per line.") var json = false
 
     func run() async throws {
         let (client, transport) = try connection.client()
         defer { transport.shutdown() }
         let sync = MetadataSync(client: client, database: try Database(DatabaseConfig(path: db)))
+        let quiet = json
         let report = try await sync.sync { pages, markets in
-            Output.progress("pages \(pages)  markets \(markets)")
+            if !quiet { Output.progress("pages \(pages)  markets \(markets)") }
         }
         Output.endProgress()
+        if json {
+            var o = Output.Fields(type: "sync")
+            o.add("db", db)
+            o.add("markets", Int64(report.markets)); o.add("inserted", Int64(report.inserted))
+            o.add("updated", Int64(report.updated)); o.add("unchanged", Int64(report.unchanged))
+            o.members.append(.init(key: "markets_by_protocol", value: .object(JSONObject(
+                MarketProtocolVersion.allCases.map { .init(key: $0.rawValue, value: .number(JSONNumber(Int64(report.marketsByProtocol[$0] ?? 0)))) }))))
+            Output.ndjson(o.value)
+            return
+        }
         print("synced \(report.markets) markets into \(db): \(report.inserted) tokens inserted, "
               + "\(report.updated) updated, \(report.unchanged) unchanged ("
               + MarketProtocolVersion.allCases.map { "\($0.rawValue): \(report.marketsByProtocol[$0] ?? 0)" }.joined(separator: ", ") + ")")

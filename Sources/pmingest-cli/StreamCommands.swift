@@ -4,8 +4,10 @@ import PMIngest
 /// Shared stream options.
 struct StreamOptions: ParsableArguments {
     @Argument(help: "Token (asset) ids to subscribe to.") var tokens: [String]
-    @Option(help: "Stop after this many seconds (default: until Ctrl-C).") var seconds: Int?
+    @Option(help: "Stop after this many seconds (default: until Ctrl-C or SIGTERM).") var seconds: Int?
     @Option(help: "Mark a token stale after this many seconds without an event (stream view).") var staleAfter: Int = 30
+    @Flag(help: "NDJSON output: every stream event and every sized price update, one JSON object per line.")
+    var json = false
 
     func validate() throws {
         if tokens.isEmpty { throw ValidationError("give at least one token id") }
@@ -15,7 +17,11 @@ struct StreamOptions: ParsableArguments {
 struct Stream: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Live table of best bid/ask, last trade and its size per token.",
-        discussion: "Sizes missing on the stream are back-filled over REST from fresh trades (G3) and marked '*'.")
+        discussion: """
+            Sizes missing on the stream are back-filled over REST from fresh trades (G3) and marked '*'. \
+            The table is redrawn in place only when stdout is a terminal; otherwise each sized price \
+            update and each reconnect is one plain line, and --json prints every event as one JSON object per line.
+            """)
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var stream: StreamOptions
 
@@ -30,19 +36,32 @@ struct Stream: AsyncParsableCommand {
         try live.subscribe(tokenIds: stream.tokens)   // before connecting: the pool opens its sockets staggered
         try await live.connectAsync()
         let staleAfterMs = Int64(max(1, stream.staleAfter)) * 1000
+        let table = Output.stdoutIsTTY && !stream.json
         var last: [String: (price: String, size: String)] = [:]
         let deadline = stream.seconds.map { SystemClock().nowMilliseconds() + Int64($0) * 1000 }
         var drawn = 0
         while !Interrupt.requested, deadline.map({ SystemClock().nowMilliseconds() < $0 }) ?? true {
-            // Redrawn on every event and, while the feed is quiet, every 200 ms (so staleness shows).
+            // On a terminal: redrawn on every event and, while the feed is quiet, every 200 ms (so staleness shows).
             if let event = try live.next(timeoutMs: 200) {
                 books.apply(event)
+                if stream.json { Output.ndjson(Output.eventJSON(event)) }
+                if !table, !stream.json, case .reconnected(let info) = event {
+                    print("reconnected (\(info.reason), attempt \(info.attempt)): \(info.tokenIds.count) tokens; books distrusted until their next snapshot")
+                }
                 for processed in await processor.process(event) {
                     let mark = processed.sizeSource == .restBackfill ? "*" : ""
                     last[processed.update.tokenId] = (processed.update.price.description,
                                                       (processed.size?.description ?? "?") + mark)
+                    if stream.json {
+                        Output.ndjson(Output.processedJSON(processed))
+                    } else if !table {
+                        print("\(ISO8601.format(milliseconds: processed.update.timestampMs)) \(processed.update.tokenId) "
+                              + "price \(processed.update.price) size \(processed.size?.description ?? "?")\(mark)")
+                        fflushStdout()
+                    }
                 }
             }
+            guard table else { continue }
             let health = live.health()
             let ages = Dictionary(health.assets.map { ($0.tokenId, $0) }, uniquingKeysWith: { first, _ in first })
             let rows = stream.tokens.map { token -> [String] in
@@ -56,37 +75,20 @@ struct Stream: AsyncParsableCommand {
                         snapshot?.book.bestAsk?.price.description ?? "", last[token]?.price ?? "", last[token]?.size ?? "",
                         ages[token].map { "\($0.socket)" } ?? "", state]
             }
-            let table = Output.table(["token", "bid", "ask", "last", "size", "socket", ""], rows)
+            let text = Output.table(["token", "bid", "ask", "last", "size", "socket", ""], rows)
                 + "\n" + health.summary(staleAfterMs: staleAfterMs)
             if drawn > 0 { print("\u{1B}[\(drawn)F", terminator: "") }   // redraw in place
-            print(table.split(separator: "\n").map { $0 + "\u{1B}[K" }.joined(separator: "\n"))
+            print(text.split(separator: "\n").map { $0 + "\u{1B}[K" }.joined(separator: "\n"))
             drawn = rows.count + 2
         }
         let stats = processor.stats
-        print("\(live.stats.events) events; \(stats.totalProcessed) trades, \(stats.g3Backfilled) sizes back-filled (G3)")
-    }
-}
-
-struct Record: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Record stream trades (last_trade_price) into SQLite until interrupted.")
-    @OptionGroup var connection: ConnectionOptions
-    @OptionGroup var stream: StreamOptions
-    @Option(help: "SQLite database file.") var db: String
-
-    func run() async throws {
-        Interrupt.install()
-        let recorder = try TradeRecorder(database: try Database(DatabaseConfig(path: db)))
-        let live = try StreamClient(config: StreamClientConfig(url: connection.streamURL))
-        defer { live.close() }
-        try live.subscribe(tokenIds: stream.tokens)
-        try await live.connectAsync()
-        let deadline = stream.seconds.map { SystemClock().nowMilliseconds() + Int64($0) * 1000 }
-        while !Interrupt.requested, deadline.map({ SystemClock().nowMilliseconds() < $0 }) ?? true {
-            if let event = try live.next(timeoutMs: 200) { try recorder.record(event) }
-            Output.progress("recorded \(recorder.recorded) trades")
+        if stream.json {
+            var o = Output.Fields(type: "summary")
+            o.add("events", Int64(live.stats.events)); o.add("price_updates", Int64(stats.totalProcessed))
+            o.add("sizes_backfilled", Int64(stats.g3Backfilled)); o.add("reconnects", Int64(live.health().reconnects))
+            Output.ndjson(o.value)
+        } else {
+            print("\(live.stats.events) events; \(stats.totalProcessed) trades, \(stats.g3Backfilled) sizes back-filled (G3)")
         }
-        try recorder.flush()
-        Output.endProgress()
-        print("recorded \(recorder.recorded) trades into \(db)")
     }
 }

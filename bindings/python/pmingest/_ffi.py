@@ -159,8 +159,9 @@ def _load() -> Tuple[ctypes.CDLL, str]:
     raise ImportError(
         "cannot load libpmingest; tried: "
         + "; ".join(tried)
-        + f". Build it (swift build -c release --product pmingest) and set {ENV_LIBRARY} "
-        "to the full path of libpmingest.so, or install it next to this package."
+        + ". Build the self-contained library in the pmingest repository with `make lib` and set "
+        f"{ENV_LIBRARY}=/path/to/pmingest/dist/lib/libpmingest.so.0, or install a wheel that "
+        "bundles it (`make wheel`, then `pip install dist/wheel/pmingest-*.whl`)."
     )
 
 
