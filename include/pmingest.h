@@ -661,7 +661,8 @@ typedef enum pm_side {
 PM_EXTERN pm_status pm_client_fetch_orderbook(pm_client *client, const char *token_id, pm_book **out);
 
 /**
- * Several books in one POST /books; tokens without a book are left out of the list.
+ * Several books over POST /books, one request per 100 tokens, in request order; tokens without
+ * a book are left out of the list.
  * Ownership: *out is owned by the caller; free it with pm_books_free().
  * Errors: as above, and PM_E_BOOK_INVALID when the answer holds a book of a token that was not
  * requested (the whole answer is refused, not filtered).

@@ -1,7 +1,7 @@
 /* test_prices.c — the batch price surface of the C ABI: pm_client_fetch_prices,
  * pm_client_fetch_midpoints, pm_client_fetch_last_trade_prices and the pm_token_prices accessors,
  * through the real library against the fake Polymarket server (Tests/fakepolymarket; PM_FAKE_URL
- * set by run.sh), including a 2,000-token sweep counted in the fake's request log.
+ * set by run.sh), including 2,000-token sweeps (prices and books) counted in the fake's request log.
  * Build: cc -std=c99 -Wall -Wextra -Werror -pedantic -I include -I Tests/c Tests/c/test_prices.c
  *           -L <libdir> -lpmingest -Wl,-rpath,<libdir> -lpthread -lcurl
  * Ends with "N passed, N failed". */
@@ -136,6 +136,15 @@ static void test_sweep(void) {
     CHECK_STR(pm_token_prices_side(prices, 0), "BUY");
     CHECK_STR(pm_token_prices_side(prices, 1), "SELL");
     pm_token_prices_free(prices);
+
+    {
+        pm_books *books = NULL;
+        CHECK_STATUS(pm_client_fetch_orderbooks(client, tokens, SWEEP, &books), PM_OK);
+        CHECK_I64(requests_to(sid, "/clob/books"), 20);
+        CHECK_I64(pm_books_count(books), SWEEP / 2);
+        CHECK_STR(pm_book_token_id(pm_books_at(books, 1)), "1000003");
+        pm_books_free(books);
+    }
     pm_client_free(client);
 }
 

@@ -30,7 +30,11 @@ final class BatchPriceTransport: HTTPTransport, @unchecked Sendable {
             let tokens = rows.compactMap { $0.objectValue?["token_id"]?.stringValue }
             let sides = rows.compactMap { $0.objectValue?["side"]?.stringValue }
             let text: String
-            if request.url.hasSuffix("/prices") {
+            if request.url.hasSuffix("/books") {
+                text = "[" + tokens.filter { bids[$0] != nil }.map { token in
+                    #"{"market":"0x01","asset_id":"\#(token)","timestamp":"1","hash":"","bids":[{"price":"\#(bids[token] ?? "")","size":"1"}],"asks":[],"min_order_size":"5","tick_size":"0.01","neg_risk":false}"#
+                }.joined(separator: ",") + "]"
+            } else if request.url.hasSuffix("/prices") {
                 text = "{" + zip(tokens, sides).compactMap { token, side in
                     (side == "BUY" ? bids[token] : asks[token]).map { "\"\(token)\":{\"\(side)\":\"\($0)\"}" }
                 }.joined(separator: ",") + "}"
@@ -110,6 +114,14 @@ final class BatchPriceTransport: HTTPTransport, @unchecked Sendable {
         #expect(transport.urls.count == 80)
         #expect(transport.urls.filter { $0 == "http://fake/clob/midpoints" }.count == 20)
         #expect(transport.urls.filter { $0 == "http://fake/clob/last-trades-prices" }.count == 20)
+    }
+
+    @Test func orderBooksAreFetchedInChunksOf100InRequestOrder() async throws {
+        let tokens = (1...250).map { String(5000 + $0) }
+        let transport = BatchPriceTransport(bids: Dictionary(uniqueKeysWithValues: tokens.map { ($0, "0.5") }))
+        let books = try await client(transport).fetchOrderBooks(tokenIds: tokens)
+        #expect(transport.rowCounts == [100, 100, 50] && books.map(\.tokenId) == tokens)
+        #expect(try await client(transport).fetchOrderBooks(tokenIds: []).isEmpty && transport.urls.count == 3)
     }
 
     @Test func badInputStopsBeforeAnyRequestAndStrayTokensAreRefused() async throws {

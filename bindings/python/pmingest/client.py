@@ -398,8 +398,8 @@ class PolymarketClient:
         return self._run(work)
 
     def fetch_orderbooks(self, token_ids: Iterable[str]) -> List[OrderBook]:
-        """Several books in one ``POST /books``, in request order; tokens without a book are
-        left out of the list. ``PmBookInvalid`` when the answer holds a book of a token that was
+        """Several books over ``POST /books`` (one request per 100 tokens), in request order;
+        tokens without a book are left out of the list. ``PmBookInvalid`` when the answer holds a book of a token that was
         not requested (the whole answer is refused)."""
         if isinstance(token_ids, (str, bytes)):
             raise TypeError("token_ids must be an iterable of str, not a single string")

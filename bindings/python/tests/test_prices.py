@@ -58,3 +58,13 @@ def test_bad_input_and_server_errors(fake):
     fake.faults({"path": "/clob/last-trades-prices", "status": 503})
     with pytest.raises(pmingest.PmError):
         client.fetch_last_trade_prices(["1000001"])
+
+
+def test_a_sweep_of_2000_books_takes_20_requests_in_request_order(fake):
+    with_book = TOKENS[::2]
+    fake.set_state(books={t: book(t) for t in with_book})
+    client = fake.client(rate_limit=False)
+    books = client.fetch_orderbooks(TOKENS)
+    assert len(fake.requests("/clob/books")) == 20
+    assert [b.token_id for b in books] == with_book
+    assert max(level.price for level in books[0].bids) == Decimal("0.49")
