@@ -661,7 +661,8 @@ typedef enum pm_side {
 PM_EXTERN pm_status pm_client_fetch_orderbook(pm_client *client, const char *token_id, pm_book **out);
 
 /**
- * Several books in one POST /books; tokens without a book are left out of the list.
+ * Several books over POST /books, one request per 100 tokens, in request order; tokens without
+ * a book are left out of the list.
  * Ownership: *out is owned by the caller; free it with pm_books_free().
  * Errors: as above, and PM_E_BOOK_INVALID when the answer holds a book of a token that was not
  * requested (the whole answer is refused, not filtered).
@@ -1371,6 +1372,57 @@ PM_EXTERN pm_status pm_store_upsert_price_points(pm_store *store, const pm_price
  */
 PM_EXTERN pm_status pm_store_query_price_points(pm_store *store, const char *token_id, int64_t from_ms,
                                                 int64_t to_ms, pm_price_points **out);
+
+/* ============================================================================================ */
+/* Batch prices (CLOB POST /prices, /midpoints, /last-trades-prices)                            */
+/* ============================================================================================ */
+
+/** A list of (token id, exact price, side) rows, ordered by token id. */
+typedef struct pm_token_prices pm_token_prices;
+
+/**
+ * The best price on one side of each token's book: side PM_SIDE_BID asks the CLOB for BUY (the
+ * best bid), PM_SIDE_ASK for SELL (the best ask); one POST /prices per 100 tokens, repeats asked
+ * once. A token the CLOB leaves out (no book, empty side) has no row: it is never reported as 0.
+ * Each row's side is "BUY" or "SELL" (the side asked). count 0 gives an empty list (token_ids may
+ * be NULL).
+ * Ownership: *out is owned by the caller; free it with pm_token_prices_free(). token_ids is only
+ * read during the call.
+ * Errors: as pm_client_*; PM_E_INVALID_ARG for NULL arguments, a bad token id (the message names
+ * its index) or a side other than PM_SIDE_BID / PM_SIDE_ASK; PM_E_PARSE for a malformed answer or
+ * one holding a token that was not asked for; PM_E_RANGE for a price out of range. Thread: any.
+ */
+PM_EXTERN pm_status pm_client_fetch_prices(pm_client *client, const char *const *token_ids, size_t count,
+                                           pm_side side, pm_token_prices **out);
+
+/**
+ * Each token's midpoint (the mean of its best bid and best ask), one POST /midpoints per 100
+ * tokens; tokens without one have no row. Rows have side "". Ownership, errors and thread as
+ * pm_client_fetch_prices.
+ */
+PM_EXTERN pm_status pm_client_fetch_midpoints(pm_client *client, const char *const *token_ids, size_t count,
+                                              pm_token_prices **out);
+
+/**
+ * Each token's last trade price and its taker side ("BUY", "SELL", or "" when the CLOB gives
+ * none), one POST /last-trades-prices per 100 tokens; tokens without a trade have no row.
+ * Ownership, errors and thread as pm_client_fetch_prices.
+ */
+PM_EXTERN pm_status pm_client_fetch_last_trade_prices(pm_client *client, const char *const *token_ids, size_t count,
+                                                      pm_token_prices **out);
+
+/** Number of rows; 0 for NULL. Thread: any. */
+PM_EXTERN size_t pm_token_prices_count(const pm_token_prices *prices);
+/** The token of row `index`, borrowed from the list; "" when out of range or NULL. */
+PM_EXTERN const char *pm_token_prices_token_id(const pm_token_prices *prices, size_t index);
+/** The price as a canonical decimal, borrowed from the list; "" when out of range or NULL. */
+PM_EXTERN const char *pm_token_prices_price(const pm_token_prices *prices, size_t index);
+/** The price in micro-units; -1 when out of range or NULL. */
+PM_EXTERN int64_t pm_token_prices_price_micros(const pm_token_prices *prices, size_t index);
+/** "BUY", "SELL" or "" (static strings); "" when out of range or NULL. */
+PM_EXTERN const char *pm_token_prices_side(const pm_token_prices *prices, size_t index);
+/** Frees the list and the strings borrowed from it. NULL is a no-op. */
+PM_EXTERN void pm_token_prices_free(pm_token_prices *prices);
 
 #ifdef __cplusplus
 }

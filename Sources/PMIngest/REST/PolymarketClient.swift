@@ -75,25 +75,32 @@ public final class PolymarketClient: OrderBookSource, TradeSource, @unchecked Se
         return book
     }
 
-    /// Several books in one `POST /books`; tokens without a book are left out.
+    /// Several books over `POST /books`, one request per `clobBatchMaxTokens` tokens, in request
+    /// order; tokens without a book are left out.
     /// - Throws: `.invalidArgument` for a token id that is not 1...78 digits (before any request);
     ///   `.bookInvalid` when the answer holds a book of a token that was not requested — the
     ///   whole answer is then untrustworthy, so it is refused rather than filtered.
     public func fetchOrderBooks(tokenIds: [String]) async throws -> [OrderBook] {
-        if tokenIds.isEmpty { return [] }
         var request: [JSONValue] = []
         for (index, token) in tokenIds.enumerated() {
             try FieldCheck.tokenID(token, field: "token_ids[\(index)]")
             request.append(.object(JSONObject([.init(key: "token_id", value: .string(token))])))
         }
-        let response = try await transport.send(HTTPRequest(
-            method: .post, url: "\(endpoints.clobURL)/books", headers: [("content-type", "application/json")],
-            body: Array(JSONValue.array(request).serialized().utf8), endpoint: "clob.books"))
-        try Self.requireSuccess(response, what: "POST /books")
-        let books = try WireDecoding.clobBooks(body: response.body, what: "POST /books")
-        let requested = Set(tokenIds)
-        if let stray = books.first(where: { !requested.contains($0.tokenId) }) {
-            throw PMError(.bookInvalid, "POST /books: the CLOB sent the book of token \(stray.tokenId), which was not requested")
+        var books: [OrderBook] = []
+        var start = 0
+        while start < request.count {
+            let end = min(start + Self.clobBatchMaxTokens, request.count)
+            let response = try await transport.send(HTTPRequest(
+                method: .post, url: "\(endpoints.clobURL)/books", headers: [("content-type", "application/json")],
+                body: Array(JSONValue.array(Array(request[start..<end])).serialized().utf8), endpoint: "clob.books"))
+            try Self.requireSuccess(response, what: "POST /books")
+            let chunk = try WireDecoding.clobBooks(body: response.body, what: "POST /books")
+            let requested = Set(tokenIds[start..<end])
+            if let stray = chunk.first(where: { !requested.contains($0.tokenId) }) {
+                throw PMError(.bookInvalid, "POST /books: the CLOB sent the book of token \(stray.tokenId), which was not requested")
+            }
+            books += chunk
+            start = end
         }
         return books
     }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import data_v2, jsonraw, util
+from . import clob_batch, data_v2, jsonraw, util
 from .response import Response, error, json_response, not_found
 
 NO_BOOK = "No orderbook exists for the requested token id"
@@ -14,6 +14,8 @@ def handle(session, method: str, path: str, query: dict, body: bytes) -> Respons
         return get_book(data, query)
     if path == "/books" and method == "POST":
         return post_books(data, body)
+    if path in clob_batch.ROUTES and method == "POST":
+        return clob_batch.handle(data, _config, path, body)
     if path == "/batch-prices-history" and method == "POST":
         return data_v2.batch_prices_history(data, _config, body)
     if path.startswith("/markets-by-token/") and method == "GET":

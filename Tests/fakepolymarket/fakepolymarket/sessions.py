@@ -53,6 +53,8 @@ DEFAULT_CONFIG = {
     "prices_history_limit_max": 10000,
     "prices_history_window_max_s": 15 * 86400,
     "batch_prices_markets_max": 20,
+    # CLOB POST /prices, /midpoints, /last-trades-prices: the most rows one request may hold.
+    "clob_batch_tokens_max": 100,
     # Data API: serve trades newest first (sorted by timestamp, stable).  false = stored order.
     "trades_sort": True,
 }

@@ -69,6 +69,7 @@ from .storage import (
 )
 from .sync import MetadataSync, SyncReport
 from .prices import PriceHistoryRepository, PricePoint
+from .batch_prices import LastTradePrice
 from .history import BackfillProgress, BackfillReport, TradeCoverage, backfill_trades, get_trade_coverage
 from .stream import LevelChange, PriceUpdate, StreamEvent, WebSocketClient
 from .health import AssetHealth, SocketHealth, StreamHealth
@@ -105,6 +106,7 @@ __all__ = [
     "BackfillReport",
     "TradeCoverage",
     "PricePoint",
+    "LastTradePrice",
     "PriceHistoryRepository",
     # stream
     "WebSocketClient",

@@ -877,6 +877,42 @@ pm_store_query_price_points = _declare(
 )
 
 
+# ---- batch prices (POST /prices, /midpoints, /last-trades-prices) ------------------------------
+class TokenPrices(_Opaque):
+    """struct pm_token_prices"""
+
+
+TokenPricesP = POINTER(TokenPrices)
+
+# pm_status pm_client_fetch_prices(pm_client *client, const char *const *token_ids, size_t count,
+#                                  pm_side side, pm_token_prices **out);
+pm_client_fetch_prices = _declare(
+    "pm_client_fetch_prices", STATUS, [ClientP, POINTER(c_char_p), c_size_t, pm_side, POINTER(TokenPricesP)]
+)
+# pm_status pm_client_fetch_midpoints(pm_client *client, const char *const *token_ids, size_t count,
+#                                     pm_token_prices **out);
+pm_client_fetch_midpoints = _declare(
+    "pm_client_fetch_midpoints", STATUS, [ClientP, POINTER(c_char_p), c_size_t, POINTER(TokenPricesP)]
+)
+# pm_status pm_client_fetch_last_trade_prices(pm_client *client, const char *const *token_ids, size_t count,
+#                                             pm_token_prices **out);
+pm_client_fetch_last_trade_prices = _declare(
+    "pm_client_fetch_last_trade_prices", STATUS, [ClientP, POINTER(c_char_p), c_size_t, POINTER(TokenPricesP)]
+)
+# size_t pm_token_prices_count(const pm_token_prices *prices);
+pm_token_prices_count = _declare("pm_token_prices_count", c_size_t, [TokenPricesP])
+# const char *pm_token_prices_token_id(const pm_token_prices *prices, size_t index);
+pm_token_prices_token_id = _declare("pm_token_prices_token_id", c_char_p, [TokenPricesP, c_size_t])
+# const char *pm_token_prices_price(const pm_token_prices *prices, size_t index);
+pm_token_prices_price = _declare("pm_token_prices_price", c_char_p, [TokenPricesP, c_size_t])
+# int64_t pm_token_prices_price_micros(const pm_token_prices *prices, size_t index);
+pm_token_prices_price_micros = _declare("pm_token_prices_price_micros", c_int64, [TokenPricesP, c_size_t])
+# const char *pm_token_prices_side(const pm_token_prices *prices, size_t index);
+pm_token_prices_side = _declare("pm_token_prices_side", c_char_p, [TokenPricesP, c_size_t])
+# void pm_token_prices_free(pm_token_prices *prices);
+pm_token_prices_free = _declare("pm_token_prices_free", None, [TokenPricesP])
+
+
 # ---- stream: pm_stream ------------------------------------------------------------------------
 # Pull model only: stream.py calls pm_stream_next in short slices from the consuming thread.
 

@@ -31,6 +31,7 @@ from .errors import PmInternalError
 from .storage import PolymarketTrade, _read_trade
 
 if TYPE_CHECKING:
+    from .batch_prices import LastTradePrice
     from .prices import PricePoint
 
 __all__ = [
@@ -397,8 +398,8 @@ class PolymarketClient:
         return self._run(work)
 
     def fetch_orderbooks(self, token_ids: Iterable[str]) -> List[OrderBook]:
-        """Several books in one ``POST /books``, in request order; tokens without a book are
-        left out of the list. ``PmBookInvalid`` when the answer holds a book of a token that was
+        """Several books over ``POST /books`` (one request per 100 tokens), in request order;
+        tokens without a book are left out of the list. ``PmBookInvalid`` when the answer holds a book of a token that was
         not requested (the whole answer is refused)."""
         if isinstance(token_ids, (str, bytes)):
             raise TypeError("token_ids must be an iterable of str, not a single string")
@@ -523,6 +524,53 @@ class PolymarketClient:
             for point in read_points(out):
                 result.setdefault(point.token_id, []).append(point)
             return result
+
+        return self._run(work)
+
+    def fetch_prices(self, token_ids: Iterable[str], side: str) -> Dict[str, Decimal]:
+        """The best price on ``side`` of each token's book ("BUY": the best bid, "SELL": the best
+        ask), ``{token id: Decimal}``; one ``POST /prices`` per 100 tokens. Tokens without a
+        price are absent (never 0). ``ValueError`` for a bad side or token id (before any request)."""
+        from .batch_prices import encode_tokens, price_only, read_rows, side_value
+
+        wanted = side_value(side)
+        array, count, _keep = encode_tokens(token_ids)
+
+        def work() -> Dict[str, Decimal]:
+            out = _ffi.TokenPricesP()
+            with self._use() as client:
+                _ffi.pm_client_fetch_prices(client, array if count else None, count, wanted, ctypes.byref(out))
+            return read_rows(out, price_only)  # type: ignore[return-value]
+
+        return self._run(work)
+
+    def fetch_midpoints(self, token_ids: Iterable[str]) -> Dict[str, Decimal]:
+        """Each token's midpoint (mean of best bid and best ask), ``{token id: Decimal}``; one
+        ``POST /midpoints`` per 100 tokens. Tokens without one are absent."""
+        from .batch_prices import encode_tokens, price_only, read_rows
+
+        array, count, _keep = encode_tokens(token_ids)
+
+        def work() -> Dict[str, Decimal]:
+            out = _ffi.TokenPricesP()
+            with self._use() as client:
+                _ffi.pm_client_fetch_midpoints(client, array if count else None, count, ctypes.byref(out))
+            return read_rows(out, price_only)  # type: ignore[return-value]
+
+        return self._run(work)
+
+    def fetch_last_trade_prices(self, token_ids: Iterable[str]) -> Dict[str, "LastTradePrice"]:
+        """Each token's last trade, ``{token id: LastTradePrice(price, side)}``; one
+        ``POST /last-trades-prices`` per 100 tokens. Tokens without a trade are absent."""
+        from .batch_prices import encode_tokens, last_trade, read_rows
+
+        array, count, _keep = encode_tokens(token_ids)
+
+        def work() -> Dict[str, "LastTradePrice"]:
+            out = _ffi.TokenPricesP()
+            with self._use() as client:
+                _ffi.pm_client_fetch_last_trade_prices(client, array if count else None, count, ctypes.byref(out))
+            return read_rows(out, last_trade)  # type: ignore[return-value]
 
         return self._run(work)
 

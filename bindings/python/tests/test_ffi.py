@@ -61,6 +61,7 @@ _OPAQUE = {
     "pm_trade": _ffi.Trade,
     "pm_trades": _ffi.Trades,
     "pm_price_points": _ffi.PricePoints,
+    "pm_token_prices": _ffi.TokenPrices,
     "pm_token_meta": _ffi.TokenMeta,
     "pm_token_metas": _ffi.TokenMetas,
     "pm_watermark": _ffi.Watermark,
