@@ -48,7 +48,9 @@ if command -v clang-format >/dev/null 2>&1; then
     differ=0; total=0
     for f in $cfiles; do
         total=$((total + 1))
-        if clang-format --style=file --dry-run "$f" 2>&1 | grep -q 'warning:'; then differ=$((differ + 1)); fi
+        # Captured first: grep -q on a pipe would stop clang-format early (SIGPIPE under pipefail).
+        report=$(clang-format --style=file --dry-run "$f" 2>&1 || true)
+        case "$report" in *warning:*) differ=$((differ + 1)) ;; esac
     done
     echo "lint: clang-format: $differ of $total C/C++ files laid out differently (reported, not enforced)"
 else
