@@ -173,7 +173,7 @@ test: deps lint swift-test lib c-test python-test fakeserver-test examples-test 
 # Formatter/linter configs (.editorconfig, .swift-format, .clang-format, ruff in
 # bindings/python/pyproject.toml) and the architecture rules; what fails and what is only
 # reported: scripts/lint.sh. ruff in the venv; clang-format from Debian (reported when present).
-LINT_PY_PACKAGES := ruff
+LINT_PY_PACKAGES := "ruff>=0.17,<0.18"
 LINT_APT_PACKAGES := clang-format
 $(STAMPS)/lint-venv: Makefile $(STAMPS)/venv
 	$(VPY) -m pip install -q --disable-pip-version-check $(LINT_PY_PACKAGES)
