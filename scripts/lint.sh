@@ -2,7 +2,9 @@
 # make lint: the checked-in style and architecture rules, in a few seconds. Fails on:
 #   - .editorconfig basics in tracked text files: a final newline, no trailing whitespace, no tabs
 #     (Makefiles excepted);
-#   - swift-format's rule findings (.swift-format) in Sources, the Swift tests, examples and bench;
+#   - swift-format's rule findings in Sources, the Swift tests, examples and bench: each file
+#     under the nearest .swift-format (Sources/.swift-format adds NeverForceUnwrap, NeverUseForceTry
+#     and NeverUseImplicitlyUnwrappedOptionals to the root one: no `!`, no `try!` in shipped code);
 #   - ruff (bindings/python/pyproject.toml [tool.ruff]) on the binding, its tests and the example;
 #   - scripts/check-architecture.sh (the rules of ARCHITECTURE.md).
 # Reports, without failing: swift-format's layout findings (line breaks, indentation, line length)
@@ -17,7 +19,7 @@ status=0
 
 # ---- editorconfig basics --------------------------------------------------------------------------
 text=$(git ls-files -- '*.swift' '*.py' '*.c' '*.h' '*.hpp' '*.cpp' '*.sh' '*.md' '*.toml' '*.cmake' \
-    '*.in' '*.map' '*.modulemap' '*.inc' '.editorconfig' '.swift-format' '.clang-format' Makefile)
+    '*.in' '*.map' '*.modulemap' '*.inc' '.editorconfig' '.swift-format' 'Sources/.swift-format' '.clang-format' Makefile)
 bad=0
 # shellcheck disable=SC2086
 if grep -nE '[[:space:]]+$' $text >&2; then echo "lint: trailing whitespace (above)" >&2; bad=1; fi
@@ -32,7 +34,7 @@ done
 # Layout findings come from swift-format's pretty printer; everything else is a rule (.swift-format).
 layout='\[(LineLength|Indentation|AddLines|RemoveLine|Spacing|TrailingComma|EndOfLineComment|TrailingWhitespace)\]'
 swift_dirs=(Sources Tests/PMIngestTests examples/swift bench/swift)
-if out=$("$SWIFT" format lint --configuration .swift-format --recursive --parallel "${swift_dirs[@]}" 2>&1); then :; fi
+if out=$("$SWIFT" format lint --recursive --parallel "${swift_dirs[@]}" 2>&1); then :; fi
 rules=$(echo "$out" | grep -E 'warning:|error:' | grep -vE "$layout" || true)
 layout_count=$(echo "$out" | grep -cE "$layout" || true)
 if [ -n "$rules" ]; then
