@@ -3,6 +3,8 @@
 #
 #   make demo      the main job on the embedded default (see scripts/demo.sh)
 #   make test      every test: Swift, C ABI, Python binding, fake server, examples, CLI, install tree, wheel
+#                  (and make lint first)
+#   make lint      style configs and ARCHITECTURE.md's rules (scripts/lint.sh), in seconds
 #   make lib       dist/lib/libpmingest.so.0 (+ .so symlink) and dist/include/pmingest.h, .hpp
 #   make wheel     dist/wheel/pmingest-*-manylinux_2_34_x86_64.whl: the Python package with the library
 #   make install   PREFIX=/usr/local: library, C and C++ headers, pmingest.pc, CMake package,
@@ -67,7 +69,7 @@ ARGPARSE_CHECKOUT := $(DIST_SCRATCH)/checkouts/swift-argument-parser
 INSTALL_TREE = DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" scripts/install-tree.sh
 
 .PHONY: deps test demo lib install install-lib uninstall bench coverage swift-test c-test python-test \
-	fakeserver-test examples-test cli-test install-test wheel wheel-test cli man completions clean soak sanitize fuzz
+	fakeserver-test examples-test cli-test install-test wheel wheel-test cli man completions clean soak sanitize fuzz lint
 
 # ---- set-up ------------------------------------------------------------------------------------
 
@@ -172,8 +174,28 @@ uninstall:
 
 # ---- tests ---------------------------------------------------------------------------------------
 
-test: deps swift-test lib c-test python-test fakeserver-test examples-test cli-test install-test wheel-test
+test: deps lint swift-test lib c-test python-test fakeserver-test examples-test cli-test install-test wheel-test
 	@echo "suites: 8 passed, 0 failed"   # Swift, C ABI, Python binding, fake server, examples, CLI, install tree, wheel (each fails make on error)
+
+# Formatter/linter configs (.editorconfig, .swift-format, .clang-format, ruff in
+# bindings/python/pyproject.toml) and the architecture rules; what fails and what is only
+# reported: scripts/lint.sh. ruff in the venv; clang-format from Debian (reported when present).
+LINT_PY_PACKAGES := "ruff>=0.17,<0.18"
+LINT_APT_PACKAGES := clang-format
+$(STAMPS)/lint-venv: Makefile $(STAMPS)/venv
+	$(VPY) -m pip install -q --disable-pip-version-check $(LINT_PY_PACKAGES)
+	touch $@
+$(STAMPS)/lint-apt: | $(STAMPS)
+	@missing=""; for p in $(LINT_APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  if [ "$$(id -u)" != 0 ]; then echo "need root (or sudo) to apt-get install:$$missing" >&2; exit 1; fi; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+	touch $@
+
+lint: $(STAMPS)/lint-venv $(STAMPS)/lint-apt
+	scripts/lint.sh $(VPY)
 
 # The Swift tests run once, instrumented, in their own scratch path (.build-cov: coverage flags in
 # .build would make every later `swift build` of the CLI/examples recompile the core), and their
