@@ -71,7 +71,7 @@ static int contains(const char *haystack, const char *needle) {
 /* A deadline `seconds` from now, stretched by PMTEST_TIME_SCALE. */
 static double deadline_in(double seconds) { return mono_s() + seconds * g_time_scale; }
 
-/* ---- market-channel events, as the feed sends them (polymarket-api.md §2) -------------------- */
+/* ---- market-channel events, as the feed sends them (docs/wire/market-channel.md) --------- */
 
 /* last_trade_price; size NULL = the feed sent none (normal: G3). */
 static void ev_ltp(struct sb *b, const char *tok, const char *price, const char *size) {

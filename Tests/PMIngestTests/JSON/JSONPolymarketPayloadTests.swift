@@ -1,7 +1,7 @@
 import Testing
 @testable import PMIngest
 
-/// Real wire shapes from shared/polymarket-api.md, read the way the decoders will read them.
+/// Real wire shapes (docs/wire-format.md, docs/wire/), read the way the decoders will read them.
 @Suite struct JSONPolymarketPayloadTests {
     static let gammaMarkets = #"""
     [{"id":"512345","question":"Will X happen by 2026-12-31?","conditionId":"0x5f65177b394277fd294cd75650044e32ba009a95022d88a0c1d565897d72f8f1",

@@ -1,7 +1,7 @@
 import Testing
 @testable import PMIngest
 
-/// Every market-channel event type, from fixtures in the real wire shapes (polymarket-api.md §2.1).
+/// Every market-channel event type, from fixtures in the real wire shapes (docs/wire/market-channel.md).
 @Suite struct StreamParserEventTests {
     typealias F = StreamFixtures
 

@@ -16,7 +16,7 @@ import Glibc
 /// Control calls go through the project's own `CurlTransport` (FoundationNetworking may be absent).
 /// The server is started with `--strict-ws` (every WebSocket test runs on the strict wire: the real
 /// channel's subscription rules, README §10.6) and `--exit-with-parent`, and SIGKILLed at exit: `Process.terminate()`
-/// can hang inside `swift test` (DESIGN.md).
+/// can hang inside `swift test` (it waits on signals the child may inherit blocked).
 actor FakePolymarket {
     static let shared = FakePolymarket()
 

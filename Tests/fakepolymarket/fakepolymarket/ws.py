@@ -1,5 +1,5 @@
 """The fake WebSocket market channel (wss://ws-subscriptions-clob.polymarket.com/ws/market,
-polymarket-api.md §2), served on the SAME port as the REST API.
+docs/wire/market-channel.md), served on the SAME port as the REST API.
 
     ws://127.0.0.1:PORT/s/<id>/ws/market        (a session's channel)
     ws://127.0.0.1:PORT/ws/market               (the `default` session)

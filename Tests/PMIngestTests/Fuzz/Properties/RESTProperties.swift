@@ -1,6 +1,6 @@
 @testable import PMIngest
 
-/// The REST decoders (polymarket-api.md §1): each input is one response body.
+/// The REST decoders (docs/wire-format.md, docs/wire/): each input is one response body.
 extension FuzzProperty {
     /// fuzz-book: CLOB `GET /book` and `POST /books` bodies through `WireDecoding.clobBook(s)`.
     /// - The token tape accepts exactly the documents `JSONParser` accepts.

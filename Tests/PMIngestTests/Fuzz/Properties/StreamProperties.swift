@@ -1,6 +1,6 @@
 @testable import PMIngest
 
-/// The market channel (polymarket-api.md §2): each input is one WebSocket text frame.
+/// The market channel (docs/wire/market-channel.md): each input is one WebSocket text frame.
 extension FuzzProperty {
     static let receivedAtMs: Int64 = 1_767_225_600_000
 
