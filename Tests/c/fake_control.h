@@ -87,6 +87,39 @@ static inline long ctl_number(const char *method, const char *path, const char *
 }
 
 
+/* Creates the session "<g_prefix>-<name>" (seeded with `preset`, or the server's default when
+ * NULL) and writes its id to sid (cap bytes). Counted as a check. */
+static inline void fake_session(const char *name, const char *preset, char *sid, size_t cap) {
+    char body[512];
+    snprintf(sid, cap, "%s-%s", g_prefix, name);
+    if (preset != NULL) snprintf(body, sizeof body, "{\"id\":\"%s\",\"preset\":\"%s\"}", sid, preset);
+    else snprintf(body, sizeof body, "{\"id\":\"%s\"}", sid);
+    CTL_OK("POST", "/_control/sessions", body);
+}
+
+/* POST /_control/sessions/<sid>/<what> (state, seed, faults, ws, ...). Counted as a check. */
+static inline void fake_session_post(const char *sid, const char *what, const char *body) {
+    char path[256];
+    snprintf(path, sizeof path, "/_control/sessions/%s/%s", sid, what);
+    CTL_OK("POST", path, body);
+}
+
+/* How many requests the session logged on `api_path` (exact, or a prefix ending in %2A); -1 when
+ * the log cannot be read. */
+static inline long fake_request_count(const char *sid, const char *api_path) {
+    char path[512], *body = NULL;
+    const char *p;
+    long n = 0;
+    snprintf(path, sizeof path, "/_control/sessions/%s/requests?path=%s", sid, api_path);
+    if (ctl("GET", path, NULL, &body) != 200 || body == NULL) {
+        free(body);
+        return -1;
+    }
+    for (p = body; (p = strstr(p, "\"seq\"")) != NULL; p += 5) n++;
+    free(body);
+    return n;
+}
+
 /* Waits (polling every 20 ms, up to `seconds`) until the session's market channel has handled a
  * subscription of at least `assets` assets on its open connections (GET …/ws "open_assets").
  * pm_stream_connect returns once the handshake is done, which is before the fake has read the

@@ -51,31 +51,6 @@ static int contains(const char *haystack, const char *needle) {
     return haystack != NULL && needle != NULL && strstr(haystack, needle) != NULL;
 }
 
-static void new_session(const char *name, const char *preset, char *sid, size_t cap) {
-    char body[256];
-    snprintf(sid, cap, "%s-%s", g_prefix, name);
-    snprintf(body, sizeof body, "{\"id\":\"%s\",\"preset\":\"%s\"}", sid, preset);
-    CTL_OK("POST", "/_control/sessions", body);
-}
-
-static void session_post(const char *sid, const char *what, const char *body) {
-    char path[256];
-    snprintf(path, sizeof path, "/_control/sessions/%s/%s", sid, what);
-    CTL_OK("POST", path, body);
-}
-
-/* How many requests the session logged on `path`. */
-static int request_count(const char *sid, const char *path) {
-    char url[512], *answer = NULL;
-    const char *p;
-    int n = 0;
-    snprintf(url, sizeof url, "/_control/sessions/%s/requests?path=%s", sid, path);
-    if (ctl("GET", url, NULL, &answer) == 200 && answer)
-        for (p = answer; (p = strstr(p, "\"path\"")) != NULL; p += 6) n++;
-    free(answer);
-    return n;
-}
-
 /* A client on the session; deadline_ms < 0 keeps the default. */
 static pm_client *client_for(const char *sid, int32_t deadline_ms, int32_t total_ms, int32_t attempts) {
     char gamma[512], clob[512], data[512];
@@ -154,8 +129,8 @@ static void test_hung_server_ends_at_the_deadline(void) {
     pm_client *client;
     pm_book *book = SENTINEL(pm_book);
     double t0, elapsed;
-    new_session("hang", "basic", sid, sizeof sid);
-    session_post(sid, "faults", "{\"rules\":[{\"path\":\"/clob/book\",\"hang\":true}]}");
+    fake_session("hang", "basic", sid, sizeof sid);
+    fake_session_post(sid, "faults", "{\"rules\":[{\"path\":\"/clob/book\",\"hang\":true}]}");
     client = client_for(sid, 1500, 5000, 4);
     t0 = mono_s();
     CHECK_FAILS(pm_client_fetch_orderbook(client, A_YES, &book), PM_E_TIMEOUT);
@@ -177,10 +152,10 @@ static void test_guards_honour_the_deadline(void) {
     bool valid = true;
     char *reason = NULL, *best = NULL, *size = SENTINEL(char);
     double t0, elapsed;
-    new_session("guards", "basic", sid, sizeof sid);
+    fake_session("guards", "basic", sid, sizeof sid);
     snprintf(map, sizeof map, "{\"market_by_token\":{\"%s\":\"%s\"}}", A_YES, A_COND);
-    session_post(sid, "state", map);
-    session_post(sid, "faults", "{\"rules\":[{\"path\":\"/clob/book\",\"hang\":true},"
+    fake_session_post(sid, "state", map);
+    fake_session_post(sid, "faults", "{\"rules\":[{\"path\":\"/clob/book\",\"hang\":true},"
                                 "{\"path\":\"/data/trades\",\"hang\":true}]}");
     client = client_for(sid, 1200, 5000, 4);
 
@@ -217,13 +192,13 @@ static void test_no_book(void) {
     CHECK_I64(PM_E_NO_BOOK, 18);
     CHECK_STR(pm_status_str(PM_E_NO_BOOK), "no order book");
 
-    new_session("nobook", "basic", sid, sizeof sid);
-    session_post(sid, "state", "{\"books\":{}}");
+    fake_session("nobook", "basic", sid, sizeof sid);
+    fake_session_post(sid, "state", "{\"books\":{}}");
     client = client_for(sid, -1, 5000, 4);
     CHECK_FAILS(pm_client_fetch_orderbook(client, NO_BOOK_TOKEN, &book), PM_E_NO_BOOK);
     CHECK(book == NULL);
     CHECK(contains(pm_last_error(), "no order book: market resolved or unknown (token " NO_BOOK_TOKEN ")"));
-    CHECK_I64(request_count(sid, "/clob/book"), 1); /* not retried */
+    CHECK_I64(fake_request_count(sid, "/clob/book"), 1); /* not retried */
 
     CHECK_STATUS(pm_verify_orderbook_price(client, NO_BOOK_TOKEN, "0.5", NULL, &valid, NULL, &reason), PM_OK);
     CHECK(!valid);
@@ -275,8 +250,8 @@ static void test_socket_and_poll_deliver_once(void) {
     char sid[96], path[256], condition[80] = "", detail[90] = "";
     pm_client *client;
     pm_stream *stream;
-    new_session("resolved-both", "basic", sid, sizeof sid);
-    session_post(sid, "state", RESOLVED_A_STATE);
+    fake_session("resolved-both", "basic", sid, sizeof sid);
+    fake_session_post(sid, "state", RESOLVED_A_STATE);
     client = client_for(sid, -1, 5000, 1);
     stream = stream_for(sid);
     CHECK_STATUS(pm_stream_connect(stream), PM_OK);
@@ -289,7 +264,7 @@ static void test_socket_and_poll_deliver_once(void) {
 
     CHECK_STATUS(pm_stream_set_resolution_poll(stream, client, 200), PM_OK);
     CHECK_I64(pull_resolutions(stream, 1.0, 0, NULL, NULL), 0);
-    CHECK(request_count(sid, "/clob/markets-by-token/%2A") >= 1); /* the poll ran */
+    CHECK(fake_request_count(sid, "/clob/markets-by-token/%2A") >= 1); /* the poll ran */
     CHECK_I64(ctl_number("POST", path, RESOLVED_A_FRAME, "sent_to"), 1); /* the socket repeats it */
     CHECK_I64(pull_resolutions(stream, 0.6, 0, NULL, NULL), 0);
     pm_stream_free(stream);
@@ -301,14 +276,14 @@ static void test_poll_delivers_what_the_socket_missed(void) {
     char sid[96], condition[80] = "", detail[90] = "";
     pm_client *client;
     pm_stream *stream;
-    new_session("resolved-poll", "basic", sid, sizeof sid);
+    fake_session("resolved-poll", "basic", sid, sizeof sid);
     client = client_for(sid, -1, 5000, 1);
     stream = stream_for(sid);
     CHECK_STATUS(pm_stream_set_resolution_poll(stream, client, 200), PM_OK); /* before connect */
     pm_client_free(client); /* the stream keeps its own reference */
     CHECK_STATUS(pm_stream_connect(stream), PM_OK);
     CHECK_I64(pull_resolutions(stream, 0.5, 0, NULL, NULL), 0); /* still open */
-    session_post(sid, "state", RESOLVED_A_STATE);
+    fake_session_post(sid, "state", RESOLVED_A_STATE);
     CHECK_I64(pull_resolutions(stream, 5.0, 1, condition, detail), 1);
     CHECK_STR(condition, A_COND);
     CHECK_STR(detail, A_YES);
@@ -321,7 +296,7 @@ static void test_resolution_poll_arguments(void) {
     char sid[96];
     pm_client *client;
     pm_stream *stream;
-    new_session("resolved-args", "basic", sid, sizeof sid);
+    fake_session("resolved-args", "basic", sid, sizeof sid);
     client = client_for(sid, -1, 5000, 1);
     stream = stream_for(sid);
     CHECK_FAILS(pm_stream_set_resolution_poll(NULL, client, 200), PM_E_INVALID_ARG);

@@ -37,33 +37,6 @@ static int contains(const char *haystack, const char *needle) {
     return haystack != NULL && needle != NULL && strstr(haystack, needle) != NULL;
 }
 
-static void new_session(const char *name, char *sid, size_t cap) {
-    char body[256];
-    snprintf(sid, cap, "%s-%s", g_prefix, name);
-    snprintf(body, sizeof body, "{\"id\":\"%s\"}", sid);
-    CTL_OK("POST", "/_control/sessions", body);
-}
-
-static void session_post(const char *sid, const char *what, const char *body) {
-    char path[256];
-    snprintf(path, sizeof path, "/_control/sessions/%s/%s", sid, what);
-    CTL_OK("POST", path, body);
-}
-
-static long count_requests(const char *sid, const char *api_path) {
-    char path[512], *body = NULL;
-    const char *p;
-    long n = 0;
-    snprintf(path, sizeof path, "/_control/sessions/%s/requests?path=%s", sid, api_path);
-    if (ctl("GET", path, NULL, &body) != 200) {
-        free(body);
-        return -1;
-    }
-    for (p = body; (p = strstr(p, "\"seq\"")) != NULL; p += 5) n++;
-    free(body);
-    return n;
-}
-
 static pm_client *client_for(const char *sid) {
     char gamma[512];
     pm_client_options o = PM_CLIENT_OPTIONS_INIT;
@@ -104,13 +77,13 @@ static void test_markets_by_version(void) {
     pm_markets *markets = SENTINEL(pm_markets);
     const pm_market *m;
 
-    new_session("versions", sid, sizeof sid);
-    session_post(sid, "state", "{\"markets\":" MARKETS ",\"config\":{\"gamma_limit_max\":1}}");
+    fake_session("versions", NULL, sid, sizeof sid);
+    fake_session_post(sid, "state", "{\"markets\":" MARKETS ",\"config\":{\"gamma_limit_max\":1}}");
     client = client_for(sid);
     CHECK_STATUS(pm_client_fetch_active_markets(client, &markets), PM_OK);
     CHECK_I64(pm_markets_count(markets), 3);
-    CHECK_I64(count_requests(sid, "/gamma/markets/keyset"), 3); /* one a page, by cursor */
-    CHECK_I64(count_requests(sid, "/gamma/markets"), 0);
+    CHECK_I64(fake_request_count(sid, "/gamma/markets/keyset"), 3); /* one a page, by cursor */
+    CHECK_I64(fake_request_count(sid, "/gamma/markets"), 0);
 
     m = find_market(markets, COND_V1);
     CHECK(m != NULL);
@@ -133,7 +106,7 @@ static void test_markets_by_version(void) {
     pm_markets_free(markets);
 
     /* an unknown version refuses the listing, naming the market */
-    session_post(sid, "append", "{\"markets\":[{\"id\":\"77\",\"conditionId\":\"0xc77\",\"active\":true,"
+    fake_session_post(sid, "append", "{\"markets\":[{\"id\":\"77\",\"conditionId\":\"0xc77\",\"active\":true,"
                                 "\"closed\":false,\"version\":\"v3\",\"positionIds\":[\"5\"]}]}");
     markets = SENTINEL(pm_markets);
     CHECK_FAILS(pm_client_fetch_active_markets(client, &markets), PM_E_PARSE);
@@ -147,27 +120,27 @@ static void test_keyset_fallback_and_cycle(void) {
     pm_client *client;
     pm_markets *markets = SENTINEL(pm_markets);
 
-    new_session("fallback", sid, sizeof sid);
-    session_post(sid, "state", "{\"markets\":" MARKETS ",\"config\":{\"gamma_keyset\":false,\"gamma_limit_max\":2}}");
+    fake_session("fallback", NULL, sid, sizeof sid);
+    fake_session_post(sid, "state", "{\"markets\":" MARKETS ",\"config\":{\"gamma_keyset\":false,\"gamma_limit_max\":2}}");
     client = client_for(sid);
     /* no keyset endpoint (404 on its first page): the legacy offset listing */
     CHECK_STATUS(pm_client_fetch_active_markets(client, &markets), PM_OK);
     CHECK_I64(pm_markets_count(markets), 3);
-    CHECK_I64(count_requests(sid, "/gamma/markets/keyset"), 1);
-    CHECK_I64(count_requests(sid, "/gamma/markets"), 3); /* 2 + 2 + the empty page */
+    CHECK_I64(fake_request_count(sid, "/gamma/markets/keyset"), 1);
+    CHECK_I64(fake_request_count(sid, "/gamma/markets"), 3); /* 2 + 2 + the empty page */
     CHECK_STR(pm_market_protocol_version(find_market(markets, COND_V2)), "v2");
     pm_markets_free(markets);
 
     /* a server whose cursors repeat: refused, never looped on */
-    session_post(sid, "config", "{\"gamma_keyset\":true,\"gamma_keyset_cursor_repeat\":true,\"gamma_limit_max\":1}");
+    fake_session_post(sid, "config", "{\"gamma_keyset\":true,\"gamma_keyset_cursor_repeat\":true,\"gamma_limit_max\":1}");
     markets = SENTINEL(pm_markets);
     CHECK_FAILS(pm_client_fetch_active_markets(client, &markets), PM_E_PARSE);
     CHECK(markets == NULL);
     CHECK(contains(pmt_last_msg, "cycle"));
 
     /* a keyset 404 after the first page is an error, not a fallback */
-    session_post(sid, "config", "{\"gamma_keyset_cursor_repeat\":false}");
-    session_post(sid, "faults", "{\"rules\":[{\"path\":\"/gamma/markets/keyset\",\"query\":{\"after_cursor\":\"b2Zmc2V0OjE\"},"
+    fake_session_post(sid, "config", "{\"gamma_keyset_cursor_repeat\":false}");
+    fake_session_post(sid, "faults", "{\"rules\":[{\"path\":\"/gamma/markets/keyset\",\"query\":{\"after_cursor\":\"b2Zmc2V0OjE\"},"
                                 "\"status\":404}]}");
     markets = SENTINEL(pm_markets);
     CHECK_FAILS(pm_client_fetch_active_markets(client, &markets), PM_E_HTTP);
@@ -182,8 +155,8 @@ static void test_events(void) {
     const pm_gamma_event *e;
     const pm_market *m;
 
-    new_session("events", sid, sizeof sid);
-    session_post(sid, "state",
+    fake_session("events", NULL, sid, sizeof sid);
+    fake_session_post(sid, "state",
                  "{\"events\":["
                  "{\"id\":\"9001\",\"slug\":\"will-y\",\"title\":\"Will Y?\",\"active\":true,\"closed\":false,"
                  "\"negRisk\":false,\"liquidity\":12.5,\"markets\":" MARKETS "},"
@@ -193,7 +166,7 @@ static void test_events(void) {
     client = client_for(sid);
     CHECK_STATUS(pm_client_fetch_events(client, false, &events), PM_OK);
     CHECK_I64(pm_gamma_events_count(events), 2);
-    CHECK_I64(count_requests(sid, "/gamma/events/keyset"), 2); /* clamped to 1 a page */
+    CHECK_I64(fake_request_count(sid, "/gamma/events/keyset"), 2); /* clamped to 1 a page */
     e = pm_gamma_events_at(events, 0);
     CHECK_STR(pm_gamma_event_id(e), "9001");
     CHECK_STR(pm_gamma_event_slug(e), "will-y");
@@ -238,11 +211,11 @@ static void test_events(void) {
     CHECK(pm_gamma_event_market_at(NULL, 0) == NULL);
 
     /* the legacy /events when keyset is not there */
-    session_post(sid, "config", "{\"gamma_keyset\":false}");
+    fake_session_post(sid, "config", "{\"gamma_keyset\":false}");
     events = NULL;
     CHECK_STATUS(pm_client_fetch_events(client, false, &events), PM_OK);
     CHECK_I64(pm_gamma_events_count(events), 2);
-    CHECK(count_requests(sid, "/gamma/events") >= 1);
+    CHECK(fake_request_count(sid, "/gamma/events") >= 1);
     pm_gamma_events_free(events);
     pm_client_free(client);
 }
@@ -257,8 +230,8 @@ static void test_token_meta_protocol(void) {
     size_t markets = 0;
 
     CHECK_I64(PM_TOKEN_META_INPUT_VERSION, 2);
-    new_session("meta", sid, sizeof sid);
-    session_post(sid, "state", "{\"markets\":" MARKETS "}");
+    fake_session("meta", NULL, sid, sizeof sid);
+    fake_session_post(sid, "state", "{\"markets\":" MARKETS "}");
     client = client_for(sid);
     CHECK_STATUS(pm_store_open(":memory:", NULL, &store), PM_OK);
     CHECK_STATUS(pm_metadata_sync(client, store, &markets, NULL, NULL, NULL), PM_OK);

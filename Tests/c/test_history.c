@@ -28,33 +28,6 @@
 static int state_dummy;
 #define SENTINEL_POINTS ((pm_price_points *)(void *)&state_dummy)
 
-static void session(const char *name, char *sid, size_t cap) {
-    char body[256];
-    snprintf(sid, cap, "%s-%s", g_prefix, name);
-    snprintf(body, sizeof body, "{\"id\":\"%s\"}", sid);
-    CTL_OK("POST", "/_control/sessions", body);
-}
-
-static void post(const char *sid, const char *what, const char *body) {
-    char path[256];
-    snprintf(path, sizeof path, "/_control/sessions/%s/%s", sid, what);
-    CTL_OK("POST", path, body);
-}
-
-static long requests_to(const char *sid, const char *api_path) {
-    char path[512], *body = NULL;
-    const char *p;
-    long n = 0;
-    snprintf(path, sizeof path, "/_control/sessions/%s/requests?path=%s", sid, api_path);
-    if (ctl("GET", path, NULL, &body) != 200) {
-        free(body);
-        return -1;
-    }
-    for (p = body; (p = strstr(p, "\"seq\"")) != NULL; p += 5) n++;
-    free(body);
-    return n;
-}
-
 /* {"v2_trades":[...]}: n rows one second apart from NEWEST down (plus one combo row). */
 static char *tape_state(int n) {
     size_t cap = (size_t)n * 400 + 1024, used;
@@ -97,8 +70,8 @@ static void test_fetch_trade_history(void) {
     char *state = tape_state(1200);
     pm_client *client;
     pm_trades *trades = NULL;
-    session("history", sid, sizeof sid);
-    post(sid, "state", state);
+    fake_session("history", NULL, sid, sizeof sid);
+    fake_session_post(sid, "state", state);
     free(state);
     client = client_for(sid);
     CHECK_STATUS(pm_client_fetch_trade_history(client, COND, -1, &trades), PM_OK);
@@ -108,7 +81,7 @@ static void test_fetch_trade_history(void) {
     CHECK_STR(pm_trade_size(pm_trades_at(trades, 0)), "50");
     CHECK_STR(pm_trade_condition_id(pm_trades_at(trades, 1199)), COND);
     pm_trades_free(trades);
-    CHECK_I64(requests_to(sid, "/data/v2/trades"), 2);
+    CHECK_I64(fake_request_count(sid, "/data/v2/trades"), 2);
 
     trades = NULL;
     CHECK_STATUS(pm_client_fetch_trade_history(client, COND, (NEWEST - 99) * 1000, &trades), PM_OK);
@@ -122,7 +95,7 @@ static void test_fetch_trade_history(void) {
     CHECK_STATUS(pm_client_fetch_trade_history(NULL, COND, -1, &trades), PM_E_INVALID_ARG);
     CHECK_STATUS(pm_client_fetch_trade_history(client, "bad id", -1, &trades), PM_E_INVALID_ARG);
     /* the v2 429 (no Retry-After, one attempt): an HTTP error, not a hang */
-    post(sid, "faults", "{\"rules\":[{\"path\":\"/data/v2/trades\",\"times\":1,\"preset\":\"v2_rate_limited\"}]}");
+    fake_session_post(sid, "faults", "{\"rules\":[{\"path\":\"/data/v2/trades\",\"times\":1,\"preset\":\"v2_rate_limited\"}]}");
     CHECK(pm_client_fetch_trade_history(client, COND, -1, &trades) != PM_OK);
     CHECK(trades == NULL);
     pm_client_free(client);
@@ -171,13 +144,13 @@ static void test_backfill_kill_and_resume(const char *self) {
     pid_t pid;
     int status = 0, waited = 0;
 
-    session("backfill", sid, sizeof sid);
-    post(sid, "state", state);
+    fake_session("backfill", NULL, sid, sizeof sid);
+    fake_session_post(sid, "state", state);
     free(state);
     /* page 3 (cursor "2000:1000") never answers: the child is killed -9 while it waits */
     snprintf(rule, sizeof rule, "{\"rules\":[{\"path\":\"/data/v2/trades\",\"query\":{\"cursor\":\"v2.MjAwMDoxMDAw\"},"
                                 "\"hang\":true,\"times\":1}]}");
-    post(sid, "faults", rule);
+    fake_session_post(sid, "faults", rule);
     if (mkdtemp(dir) == NULL) {
         CHECK(!"mkdtemp");
         return;
@@ -195,12 +168,12 @@ static void test_backfill_kill_and_resume(const char *self) {
         CHECK(!"posix_spawn");
         return;
     }
-    while (requests_to(sid, "/data/v2/trades") < 3 && waited < 2000) {
+    while (fake_request_count(sid, "/data/v2/trades") < 3 && waited < 2000) {
         struct timespec ts = {0, 10 * 1000000L};
         nanosleep(&ts, NULL);
         waited++;
     }
-    CHECK_I64(requests_to(sid, "/data/v2/trades"), 3);
+    CHECK_I64(fake_request_count(sid, "/data/v2/trades"), 3);
     kill(pid, SIGKILL);
     CHECK(waitpid(pid, &status, 0) == pid);
     CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
@@ -283,8 +256,8 @@ static void test_price_history(void) {
                                  P0 + (long long)i * 3600, (int)(100 + i % 800));
     snprintf(state + used, cap - used, "],\"" OTHER "\":[{\"timestamp\":%lld,\"price\":0.30000000000000004},"
              "{\"timestamp\":%lld,\"price\":0.25}]}}", P0, P0 + 7200);
-    session("prices", sid, sizeof sid);
-    post(sid, "state", state);
+    fake_session("prices", NULL, sid, sizeof sid);
+    fake_session_post(sid, "state", state);
     free(state);
     client = client_for(sid);
 
@@ -300,7 +273,7 @@ static void test_price_history(void) {
     CHECK_I64(pm_price_points_timestamp_ms(NULL, 0), 0);
     CHECK_STR(pm_price_points_token_id(NULL, 0), "");
     CHECK_I64(pm_price_points_count(NULL), 0);
-    CHECK(requests_to(sid, "/data/v2/prices-history") == 3);   /* three windows of at most 15 days */
+    CHECK(fake_request_count(sid, "/data/v2/prices-history") == 3);   /* three windows of at most 15 days */
 
     CHECK_STATUS(pm_store_open(":memory:", NULL, &store), PM_OK);
     in[0].token_id = TOKEN;

@@ -19,27 +19,6 @@
 static int state_dummy;
 #define SENTINEL ((pm_token_prices *)(void *)&state_dummy)
 
-static void session(const char *name, char *sid, size_t cap) {
-    char body[256];
-    snprintf(sid, cap, "%s-%s", g_prefix, name);
-    snprintf(body, sizeof body, "{\"id\":\"%s\"}", sid);
-    CTL_OK("POST", "/_control/sessions", body);
-}
-
-static long requests_to(const char *sid, const char *api_path) {
-    char path[512], *body = NULL;
-    const char *p;
-    long n = 0;
-    snprintf(path, sizeof path, "/_control/sessions/%s/requests?path=%s", sid, api_path);
-    if (ctl("GET", path, NULL, &body) != 200) {
-        free(body);
-        return -1;
-    }
-    for (p = body; (p = strstr(p, "\"seq\"")) != NULL; p += 5) n++;
-    free(body);
-    return n;
-}
-
 static pm_client *client_for(const char *sid) {
     char clob[512];
     pm_client_options o = PM_CLIENT_OPTIONS_INIT;
@@ -94,7 +73,7 @@ static void test_sweep(void) {
         snprintf(names[i], sizeof names[i], "%d", 1000001 + i);
         tokens[i] = names[i];
     }
-    session("sweep", sid, sizeof sid);
+    fake_session("sweep", NULL, sid, sizeof sid);
     {
         char path[256];
         snprintf(path, sizeof path, "/_control/sessions/%s/state", sid);
@@ -104,7 +83,7 @@ static void test_sweep(void) {
     client = client_for(sid);
 
     CHECK_STATUS(pm_client_fetch_prices(client, tokens, SWEEP, PM_SIDE_BID, &prices), PM_OK);
-    CHECK_I64(requests_to(sid, "/clob/prices"), 20);
+    CHECK_I64(fake_request_count(sid, "/clob/prices"), 20);
     CHECK_I64(pm_token_prices_count(prices), SWEEP / 2);
     CHECK_STR(pm_token_prices_token_id(prices, 0), "1000001");
     CHECK_STR(pm_token_prices_price(prices, 0), "0.49");
@@ -122,7 +101,7 @@ static void test_sweep(void) {
     pm_token_prices_free(prices);
 
     CHECK_STATUS(pm_client_fetch_midpoints(client, tokens, SWEEP, &prices), PM_OK);
-    CHECK_I64(requests_to(sid, "/clob/midpoints"), 20);
+    CHECK_I64(fake_request_count(sid, "/clob/midpoints"), 20);
     CHECK_I64(pm_token_prices_count(prices), SWEEP / 2);
     CHECK_STR(pm_token_prices_price(prices, 0), "0.505");
     CHECK_I64(pm_token_prices_price_micros(prices, 0), 505000);
@@ -130,7 +109,7 @@ static void test_sweep(void) {
     pm_token_prices_free(prices);
 
     CHECK_STATUS(pm_client_fetch_last_trade_prices(client, tokens, SWEEP, &prices), PM_OK);
-    CHECK_I64(requests_to(sid, "/clob/last-trades-prices"), 20);
+    CHECK_I64(fake_request_count(sid, "/clob/last-trades-prices"), 20);
     CHECK_I64(pm_token_prices_count(prices), SWEEP / 2);
     CHECK_STR(pm_token_prices_price(prices, 0), "0.5");
     CHECK_STR(pm_token_prices_side(prices, 0), "BUY");
@@ -140,7 +119,7 @@ static void test_sweep(void) {
     {
         pm_books *books = NULL;
         CHECK_STATUS(pm_client_fetch_orderbooks(client, tokens, SWEEP, &books), PM_OK);
-        CHECK_I64(requests_to(sid, "/clob/books"), 20);
+        CHECK_I64(fake_request_count(sid, "/clob/books"), 20);
         CHECK_I64(pm_books_count(books), SWEEP / 2);
         CHECK_STR(pm_book_token_id(pm_books_at(books, 1)), "1000003");
         pm_books_free(books);
@@ -154,7 +133,7 @@ static void test_errors(void) {
     const char *one[1] = {"1000001"};
     pm_client *client;
     pm_token_prices *prices = SENTINEL;
-    session("errors", sid, sizeof sid);
+    fake_session("errors", NULL, sid, sizeof sid);
     client = client_for(sid);
     CHECK_STATUS(pm_client_fetch_midpoints(client, NULL, 0, &prices), PM_OK);
     CHECK_I64(pm_token_prices_count(prices), 0);
@@ -163,7 +142,7 @@ static void test_errors(void) {
     CHECK_STATUS(pm_client_fetch_prices(client, bad, 2, PM_SIDE_BID, &prices), PM_E_INVALID_ARG);
     CHECK(strstr(pm_last_error(), "token_ids[1]") != NULL);
     CHECK(prices == NULL);
-    CHECK_I64(requests_to(sid, "/clob/prices"), 0);
+    CHECK_I64(fake_request_count(sid, "/clob/prices"), 0);
     prices = SENTINEL;
     CHECK_STATUS(pm_client_fetch_prices(client, one, 1, (pm_side)7, &prices), PM_E_INVALID_ARG);
     CHECK(prices == NULL);
