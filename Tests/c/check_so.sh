@@ -7,7 +7,10 @@
 #   - any defined, exported dynamic symbol is not pm_* (ignoring _init _fini _edata _end
 #     __bss_start and the version node PMINGEST_0; LOCAL/HIDDEN dynsym entries are not exports);
 #   - SONAME is not libpmingest.so.0;
-#   - the stripped size exceeds 8 MiB (8*1024*1024 bytes);
+#   - the stripped size exceeds 10 MiB (10*1024*1024 bytes). The guard exists to catch Foundation
+#     or a second copy of the Swift runtime (each adds 12-60 MB); the library itself was 8.3 MB
+#     when the recorder and the PostgreSQL backend were added, so 10 MiB leaves room for real code
+#     and still trips on either;
 #   - with a header given: an exported pm_* function is not declared there, or a declared one is
 #     not exported.
 # Prints the size and the exported symbol count. Needs readelf and strip (binutils).
@@ -18,7 +21,7 @@ if [ $# -lt 1 ] || [ $# -gt 2 ]; then
 fi
 so=$1
 header=${2:-}
-max_bytes=$((8 * 1024 * 1024))
+max_bytes=$((10 * 1024 * 1024))
 [ -f "$so" ] || { echo "check_so: FAIL: no such file: $so" >&2; exit 1; }
 for tool in readelf strip; do
     command -v "$tool" >/dev/null || { echo "check_so: FAIL: $tool not found" >&2; exit 1; }
@@ -64,7 +67,7 @@ strip --strip-all "$tmp/stripped.so"
 size=$(stat -c %s "$tmp/stripped.so")
 orig=$(stat -L -c %s "$so")
 if [ "$size" -gt "$max_bytes" ]; then
-    problem "stripped size $size bytes exceeds $max_bytes (8 MiB); did Foundation get linked in?"
+    problem "stripped size $size bytes exceeds $max_bytes (10 MiB); did Foundation get linked in?"
 fi
 
 # Optional: exports == header declarations
