@@ -1424,6 +1424,42 @@ PM_EXTERN const char *pm_token_prices_side(const pm_token_prices *prices, size_t
 /** Frees the list and the strings borrowed from it. NULL is a no-op. */
 PM_EXTERN void pm_token_prices_free(pm_token_prices *prices);
 
+/* ============================================================================================ */
+/* The HTTP status of the last failure; MetadataSync with progress                              */
+/* ============================================================================================ */
+
+/**
+ * The HTTP status code behind the calling thread's last failure, e.g. 404, 429 or 503; 0 when that
+ * failure had none (not an HTTP answer: a network error, a parse error, a bad argument), or when no
+ * call on this thread has failed yet. Written by the same failing calls, at the same moment, as
+ * pm_last_error(), and kept until the next failing call on this thread: read it right after the
+ * status, before any other pm_* call, as you would the message. Failures that carry one:
+ * PM_E_HTTP (a final 4xx, or a 429/5xx whose retries ran out), PM_E_NO_BOOK (404), the
+ * PM_E_INVALID_ARG of an unknown token (404), and a PM_E_TIMEOUT whose last attempt got an answer.
+ * Ownership: nothing to free. Errors: none (it cannot fail). Thread: per-thread, as pm_last_error().
+ */
+PM_EXTERN int pm_last_error_http_status(void);
+
+/**
+ * Progress of pm_metadata_sync_with_progress(), after every Gamma listing page: the pages fetched
+ * and the markets listed so far (before any is written). Called on a library thread while the call
+ * blocks its caller; it must not call pm_* functions on the same client or store.
+ */
+typedef void (*pm_metadata_sync_progress_cb)(size_t pages, size_t markets, void *userdata);
+
+/**
+ * pm_metadata_sync() with a progress callback: `progress` (may be NULL: then exactly
+ * pm_metadata_sync()) gets `userdata` after every listing page. The callback cannot fail the call;
+ * to stop it, call pm_client_cancel() on `client` (from the callback or any thread): a cancel
+ * during the listing returns PM_E_CANCELLED with nothing written. Each out pointer may be NULL; on failure the outs
+ * are 0. Ownership: the library keeps neither `progress` nor `userdata` after the call returns.
+ * Errors: as pm_metadata_sync() (PM_E_INVALID_ARG for a NULL client or store). Thread: any; blocks.
+ */
+PM_EXTERN pm_status pm_metadata_sync_with_progress(pm_client *client, pm_store *store,
+                                                   pm_metadata_sync_progress_cb progress, void *userdata,
+                                                   size_t *out_markets, size_t *out_inserted,
+                                                   size_t *out_updated, size_t *out_unchanged);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,4 +1,5 @@
-/* The thread-local last-error slot behind pm_last_error(), and pm_string_free().
+/* The thread-local last-error slot behind pm_last_error() and pm_last_error_http_status(), and
+ * pm_string_free().
  * In C because a thread-local with a growable buffer is one line here and awkward in Swift. */
 #include "pmingest.h"
 #include "pmingest_internal.h"
@@ -32,6 +33,13 @@ const char *pm_last_error(void) {
     const char *message = pthread_getspecific(slot_key);
     return message ? message : "";
 }
+
+/* The HTTP status of the same failure: a plain int per thread (no allocation, nothing to free). */
+static _Thread_local int last_http_status;
+
+void pmingest_set_last_error_http_status(int status) { last_http_status = status; }
+
+int pm_last_error_http_status(void) { return last_http_status; }
 
 void pm_string_free(char *string) { free(string); }
 

@@ -22,12 +22,21 @@ func withStatus(_ body: () throws -> Void) -> pm_status {
 func fail(_ error: any Error) -> pm_status {
     let (status, message) = describe(error)
     pmingest_set_last_error(message)
+    pmingest_set_last_error_http_status(httpStatus(of: error))
     return status
 }
 
 func fail(_ status: pm_status, _ message: String) -> pm_status {
     pmingest_set_last_error(message)
+    pmingest_set_last_error_http_status(0)
     return status
+}
+
+/// The HTTP status behind `error` for pm_last_error_http_status(): 0 when it has none (or one
+/// outside 1...999, which no HTTP answer has).
+func httpStatus(of error: any Error) -> Int32 {
+    guard let status = (error as? PMError)?.httpStatus, (1...999).contains(status) else { return 0 }
+    return Int32(status)
 }
 
 func describe(_ error: any Error) -> (pm_status, String) {

@@ -144,7 +144,7 @@ build test_storage_schema $CC $CFLAGS -o "$tmp/test_storage_schema" "$here/test_
     && run_test test_storage_schema "$tmp/test_storage_schema"
 # Tests that script a session on the fake server: HTTP only, or HTTP and the WebSocket market channel
 # (those need the `websockets` package in $PYTHON). Each is built from $here/<name>.c.
-FAKE_HTTP_TESTS="test_rest test_null_outputs test_gamma test_history test_prices"
+FAKE_HTTP_TESTS="test_rest test_null_outputs test_gamma test_history test_prices test_errors"
 FAKE_WS_TESTS="test_stream test_stream_pool test_calls test_stream_pause"
 built_http=()
 built_ws=()

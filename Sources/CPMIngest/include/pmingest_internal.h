@@ -6,6 +6,8 @@
 
 /** Replaces the calling thread's last-error message (copied; NULL clears it). */
 void pmingest_set_last_error(const char *message);
+/** Replaces the calling thread's last-error HTTP status (0: the failure had none). */
+void pmingest_set_last_error_http_status(int status);
 /** Copies `length` bytes into a new NUL-terminated malloc'd string; NULL on allocation failure. */
 char *pmingest_strndup(const char *bytes, size_t length);
 

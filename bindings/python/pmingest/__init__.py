@@ -153,3 +153,8 @@ __all__ = [
     "PmInternalError",
     "PmNoOrderBook",
 ]
+
+# ---- MetadataSync's progress ----------------------------------------------------------------
+from .sync import SyncProgress  # noqa: E402  (one appended block: merges stay clean)
+
+__all__ += ["SyncProgress"]

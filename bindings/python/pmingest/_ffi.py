@@ -413,18 +413,20 @@ def _decode_message(raw: Optional[bytes]) -> str:
     return raw.decode("utf-8", "replace") if raw else ""
 
 
-def error(status: int, message: str) -> PmError:
+def error(status: int, message: str, http_status: Optional[int] = None) -> PmError:
     """The exception for `status`, named by the library's pm_status_str()."""
     name = _decode_message(lib.pm_status_str(status)) or "unknown status"
-    return exception_class(status)(message, status, name)
+    return exception_class(status)(message, status, name, http_status=http_status)
 
 
 def _check(result: int, func: Any, args: Tuple[Any, ...]) -> Tuple[Any, ...]:
     """errcheck of every pm_status function."""
     if result != PM_OK:
-        # pm_last_error() first: it is thread-local and only valid until the next pm_* call.
+        # pm_last_error() and pm_last_error_http_status() first: they are thread-local and only
+        # valid until the next pm_* call.
         message = _decode_message(lib.pm_last_error())
-        raise error(result, message)
+        http = pm_last_error_http_status()
+        raise error(result, message, http if http > 0 else None)
     return args
 
 
@@ -1121,3 +1123,20 @@ def optional_text(raw: Optional[bytes]) -> Optional[str]:
 
 def version_string() -> str:
     return text(pm_version_string())
+
+
+# ---- the HTTP status of the last failure; MetadataSync with progress -------------------------
+# int pm_last_error_http_status(void);
+pm_last_error_http_status = _declare("pm_last_error_http_status", c_int, [])
+# typedef void (*pm_metadata_sync_progress_cb)(size_t pages, size_t markets, void *userdata);
+pm_metadata_sync_progress_cb = ctypes.CFUNCTYPE(None, c_size_t, c_size_t, c_void_p)
+# pm_status pm_metadata_sync_with_progress(pm_client *client, pm_store *store,
+#                                          pm_metadata_sync_progress_cb progress, void *userdata,
+#                                          size_t *out_markets, size_t *out_inserted,
+#                                          size_t *out_updated, size_t *out_unchanged);
+pm_metadata_sync_with_progress = _declare(
+    "pm_metadata_sync_with_progress",
+    STATUS,
+    [ClientP, StoreP, pm_metadata_sync_progress_cb, c_void_p,
+     POINTER(c_size_t), POINTER(c_size_t), POINTER(c_size_t), POINTER(c_size_t)],
+)

@@ -11,21 +11,32 @@ interpreter can no longer run Python code.
 delivered, so a ``logging`` handler may call it from inside ``emit`` — for a pmingest record on a
 library thread, or for any record while another thread's pmingest record waits for the same
 handler's lock — without deadlocking. The trampoline itself is installed once.
+
+The ``pmingest`` logger has a ``logging.NullHandler``: with no logging configured, the library's
+warnings go nowhere (a library must not print; without it, ``logging``'s last-resort handler
+would write them to stderr). Configure logging (``logging.basicConfig()``, a handler on
+``pmingest`` or on the root logger) and they show as any other record.
 """
 
 from __future__ import annotations
 
 import atexit
 import logging
+from typing import Optional
 
 from . import _ffi
+
+# The library convention (logging's "Configuring Logging for a Library"): records reach the
+# application's handlers, or nothing; never the last-resort handler's stderr.
+logging.getLogger("pmingest").addHandler(logging.NullHandler())
 
 _LEVELS = {0: logging.DEBUG, 1: logging.DEBUG, 2: logging.INFO, 3: logging.WARNING, 4: logging.ERROR}
 _TO_PM = [(logging.ERROR, 4), (logging.WARNING, 3), (logging.INFO, 2), (logging.DEBUG, 1)]
 
 
 @_ffi.pm_log_cb
-def _trampoline(level, subsystem, message, _userdata):  # runs on a library thread
+def _trampoline(level: int, subsystem: Optional[bytes], message: Optional[bytes], _userdata: Optional[int]) -> None:
+    # runs on a library thread
     try:
         name = "pmingest." + (subsystem or b"").decode("utf-8", "replace")
         logging.getLogger(name).log(_LEVELS.get(level, logging.WARNING), (message or b"").decode("utf-8", "replace"))

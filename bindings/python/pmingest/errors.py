@@ -11,12 +11,21 @@ raises the class mapped to that status below, so callers can catch by meaning::
 ``PmError.status`` is the numeric status (stable: numbers never change), ``status_name`` the
 library's short name for it (``pm_status_str``), and ``message`` the detail the library recorded
 for the failing call (``pm_last_error``), read on the same thread right after the call.
+``http_status`` is the HTTP status code behind the failure (``pm_last_error_http_status``): an
+``int`` such as 404, 429 or 503 on a ``PmHTTPError`` (and on ``PmNoOrderBook``, an unknown
+token's ``PmInvalidArgument``, a ``PmTimeoutError`` whose last attempt got an answer), ``None``
+when the failure had no HTTP answer. (``status`` stays the ``pm_status`` number, so one
+``except PmError as e: e.status`` works for every error.)
 Errors detected by the binding itself before calling C use the same classes and numbers.
+
+The errors of a bad value are also ``ValueError`` s: ``PmInvalidArgument`` (and
+``PmInvalidUTF8``), ``PmParseError`` (like ``json.JSONDecodeError``) and ``PmRangeError``, so a
+value type's constructor that refuses a price raises something ``except ValueError`` catches.
 """
 
 from __future__ import annotations
 
-from typing import Dict, Optional, Type
+from typing import Dict, Optional, Tuple, Type
 
 __all__ = [
     "PmError",
@@ -75,6 +84,8 @@ class PmError(Exception):
         message: str = "",
         status: Optional[int] = None,
         status_name: Optional[str] = None,
+        *,
+        http_status: Optional[int] = None,
     ) -> None:
         if status is None:
             status = type(self).status
@@ -83,13 +94,22 @@ class PmError(Exception):
         self.status = status
         self.status_name = status_name
         self.message = message
+        #: The HTTP status code behind the failure (e.g. 404, 503), None when it had none.
+        self.http_status: Optional[int] = http_status
         super().__init__(f"{status_name}: {message}" if message else status_name)
 
-    def __reduce__(self):  # keep status and name across pickling (multiprocessing, logging)
-        return (type(self), (self.message, self.status, self.status_name))
+    def __reduce__(self) -> Tuple[object, ...]:
+        # keep status, name and HTTP status across pickling (multiprocessing, logging)
+        return (_rebuild, (type(self), self.message, self.status, self.status_name, self.http_status))
 
 
-class PmInvalidArgument(PmError):
+def _rebuild(
+    cls: Type[PmError], message: str, status: int, status_name: str, http_status: Optional[int]
+) -> PmError:
+    return cls(message, status, status_name, http_status=http_status)
+
+
+class PmInvalidArgument(PmError, ValueError):
     """NULL or closed handle, missing field, malformed or out-of-range argument (1)."""
 
     status = 1
@@ -119,13 +139,13 @@ class PmHTTPError(PmError):
     status = 5
 
 
-class PmParseError(PmError):
+class PmParseError(PmError, ValueError):
     """Input or a response could not be parsed (6)."""
 
     status = 6
 
 
-class PmRangeError(PmError):
+class PmRangeError(PmError, ValueError):
     """A number does not fit, e.g. a decimal beyond int64 micro-units (7)."""
 
     status = 7

@@ -3,8 +3,8 @@
 ``sync()`` fetches every active market (all pages) and upserts one ``PolymarketTokenMeta`` per
 outcome token (token id, condition id, question, outcome, tick size, min order size, neg-risk,
 active/closed, end date, slug); identical records are not rewritten, so a second sync reports
-them as unchanged. ``save_trades`` and ``update_watermark`` are the brief's persistence helpers
-(idempotent trade upserts; per-market watermarks that never move backwards).
+them as unchanged; ``sync(progress=callable)`` reports each listing page (``SyncProgress``).
+``save_trades`` and ``update_watermark`` are the brief's persistence helpers (idempotent trade upserts; per-market watermarks that never move backwards).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import ctypes
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Dict, Iterable, List, Optional, Union, overload
+from typing import Callable, Dict, Iterable, List, Optional, Union, overload
 
 from . import _ffi
 from .client import PolymarketClient, require_client
@@ -25,7 +25,16 @@ from .storage import (
     _require_db,
 )
 
-__all__ = ["MetadataSync", "SyncReport"]
+__all__ = ["MetadataSync", "SyncProgress", "SyncReport"]
+
+
+@dataclass(frozen=True)
+class SyncProgress:
+    """Where a sync is, after a Gamma listing page: pages fetched and markets listed so far
+    (nothing is written until the listing has ended)."""
+
+    pages: int
+    markets: int
 
 
 @dataclass(frozen=True)
@@ -53,21 +62,53 @@ class MetadataSync:
     def database(self) -> Database:
         return self._db
 
-    def sync(self) -> SyncReport:
+    def sync(self, progress: Optional[Callable[[SyncProgress], None]] = None) -> SyncReport:
         """Fetches every active market and upserts its tokens' metadata (interruptible with
         Ctrl-C like every client call). The listing is bounded by the client's listing budget
         (``PmTooLargeError``, ``PmTimeoutError``); when it fails nothing is written. Errors: the
-        client's and the database's."""
+        client's and the database's.
+
+        ``progress`` is called with a ``SyncProgress`` after every listing page (on whichever
+        thread the library runs the call: keep it short and thread-safe); if it raises, the
+        sync is cancelled (nothing is written) and the exception is re-raised here, as
+        ``backfill_trades`` does."""
         client, db = self._client, self._db
+        if progress is not None and not callable(progress):
+            raise TypeError("progress must be callable or None")
+        failures: List[BaseException] = []
+
+        def on_page(pages: int, markets: int, _userdata: Optional[int]) -> None:  # library thread
+            if failures or progress is None:
+                return
+            try:
+                progress(SyncProgress(pages, markets))
+            except BaseException as error:  # noqa: BLE001 - re-raised on the caller's thread
+                failures.append(error)
+                client.cancel()
+
+        callback = _ffi.pm_metadata_sync_progress_cb(on_page)
 
         def work() -> SyncReport:
             counts = [ctypes.c_size_t(0) for _ in range(4)]
             with client._use() as handle, db._use() as store:
-                _ffi.pm_metadata_sync(handle, store, *(ctypes.byref(count) for count in counts))
+                if progress is None:
+                    _ffi.pm_metadata_sync(handle, store, *(ctypes.byref(count) for count in counts))
+                else:
+                    _ffi.pm_metadata_sync_with_progress(
+                        handle, store, callback, None, *(ctypes.byref(count) for count in counts)
+                    )
             markets, inserted, updated, unchanged = (count.value for count in counts)
             return SyncReport(markets, inserted, updated, unchanged)
 
-        return client._run(work)
+        try:
+            report = client._run(work)
+        except BaseException:
+            if failures:
+                raise failures[0]
+            raise
+        if failures:
+            raise failures[0]
+        return report
 
     def save_trades(self, trades: Iterable[PolymarketTrade]) -> int:
         """Upserts trades in one transaction (idempotent); returns how many were new."""

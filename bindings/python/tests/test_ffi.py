@@ -84,6 +84,7 @@ _CALLBACKS = {
     "pm_event_cb": _ffi.pm_event_cb,
     "pm_log_cb": _ffi.pm_log_cb,
     "pm_backfill_progress_cb": _ffi.pm_backfill_progress_cb,
+    "pm_metadata_sync_progress_cb": _ffi.pm_metadata_sync_progress_cb,
     "void (*)(void *)": _ffi.pm_userdata_free_cb,
 }
 _STRUCTS = {
