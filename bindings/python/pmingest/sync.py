@@ -4,7 +4,8 @@
 outcome token (token id, condition id, question, outcome, tick size, min order size, neg-risk,
 active/closed, end date, slug); identical records are not rewritten, so a second sync reports
 them as unchanged; ``sync(progress=callable)`` reports each listing page (``SyncProgress``).
-``save_trades`` and ``update_watermark`` are the brief's persistence helpers (idempotent trade upserts; per-market watermarks that never move backwards).
+``save_trades`` and ``update_watermark`` are the brief's persistence helpers (idempotent trade
+upserts; per-market watermarks that never move backwards).
 """
 
 from __future__ import annotations
