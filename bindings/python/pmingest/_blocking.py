@@ -30,8 +30,8 @@ simply runs. ``work`` makes the C call(s) and converts the results on the callin
 
 from __future__ import annotations
 
-import _signal  # the signal module's C half: signal.signal's enum wrapping costs ~15 us a call
 import ctypes
+import importlib
 import os
 import select
 import threading
@@ -40,6 +40,10 @@ from contextlib import contextmanager
 from typing import Any, Callable, Iterator, Optional, TypeVar
 
 T = TypeVar("T")
+
+# The signal module's C half: signal.signal's enum wrapping costs ~15 us a call. It has no type
+# stub (typeshed types only `signal`), so it is loaded by name and used as Any.
+_signal: Any = importlib.import_module("_signal")
 
 #: After Ctrl-C: how often cancel() is repeated while the call is still running (a call that had
 #: not yet registered itself with the library when the first cancel came is caught by a later one).
@@ -52,19 +56,19 @@ CANCEL_WAIT_S = 5.0
 class Guard:
     """One owned C pointer, the calls using it, and its release (idempotent, waits for calls)."""
 
-    def __init__(self, ptr: "ctypes._Pointer", free: Callable[[Any], None], what: str) -> None:
+    def __init__(self, ptr: "ctypes._Pointer[Any]", free: Callable[[Any], None], what: str) -> None:
         self._lock = threading.Condition()
         self._in_flight = 0
         self._free = free
         self._what = what
-        self._ptr: Optional[ctypes._Pointer] = ptr
+        self._ptr: Optional["ctypes._Pointer[Any]"] = ptr
 
     @property
     def closed(self) -> bool:
         return self._ptr is None
 
     @contextmanager
-    def use(self) -> Iterator["ctypes._Pointer"]:
+    def use(self) -> Iterator["ctypes._Pointer[Any]"]:
         """The pointer for one call; close() waits until no call is using it."""
         with self._lock:
             if self._ptr is None:
@@ -214,7 +218,7 @@ def interruptible(cancel: Callable[[], None], work: Callable[[], T]) -> T:
             watcher.cancel = cancel
             watcher.interrupted = False
         _signal.signal(_SIGINT, _record_sigint)
-        previous_fd = _signal.set_wakeup_fd(watcher.write_fd, warn_on_full_buffer=False)
+        previous_fd = int(_signal.set_wakeup_fd(watcher.write_fd, warn_on_full_buffer=False))
         with watcher.lock:
             watcher.previous_fd = previous_fd if previous_fd != watcher.write_fd else -1
         result = work()

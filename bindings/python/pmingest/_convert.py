@@ -25,7 +25,9 @@ DecimalLike = Union[Decimal, str, int]
 
 
 def _invalid(message: str) -> PmInvalidArgument:
-    return _ffi.error(_ffi.PM_E_INVALID_ARG, message)  # type: ignore[return-value]
+    error = _ffi.error(_ffi.PM_E_INVALID_ARG, message)
+    assert isinstance(error, PmInvalidArgument)  # the class mapped to PM_E_INVALID_ARG
+    return error
 
 
 # ---- strings ----------------------------------------------------------------------------------

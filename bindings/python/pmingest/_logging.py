@@ -34,14 +34,16 @@ _LEVELS = {0: logging.DEBUG, 1: logging.DEBUG, 2: logging.INFO, 3: logging.WARNI
 _TO_PM = [(logging.ERROR, 4), (logging.WARNING, 3), (logging.INFO, 2), (logging.DEBUG, 1)]
 
 
-@_ffi.pm_log_cb
-def _trampoline(level: int, subsystem: Optional[bytes], message: Optional[bytes], _userdata: Optional[int]) -> None:
+def _log_line(level: int, subsystem: Optional[bytes], message: Optional[bytes], _userdata: Optional[int]) -> None:
     # runs on a library thread
     try:
         name = "pmingest." + (subsystem or b"").decode("utf-8", "replace")
         logging.getLogger(name).log(_LEVELS.get(level, logging.WARNING), (message or b"").decode("utf-8", "replace"))
     except BaseException:  # noqa: BLE001 - nothing may propagate into C
         pass
+
+
+_trampoline = _ffi.pm_log_cb(_log_line)  # referenced for the life of the process
 
 
 _NO_FREE = _ffi.pm_userdata_free_cb()  # NULL function pointer

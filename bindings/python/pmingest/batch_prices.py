@@ -9,11 +9,13 @@ from __future__ import annotations
 import ctypes
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Callable, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple, TypeVar
 
 from . import _convert, _ffi
 
 __all__ = ["LastTradePrice"]
+
+T = TypeVar("T")
 
 _SIDES = {"BUY": _ffi.PM_SIDE_BID, "SELL": _ffi.PM_SIDE_ASK}
 
@@ -33,7 +35,7 @@ def side_value(side: str) -> int:
     return _SIDES[side.upper()]
 
 
-def encode_tokens(token_ids: Iterable[str]) -> Tuple["ctypes.Array", int, List[bytes]]:
+def encode_tokens(token_ids: Iterable[str]) -> Tuple["ctypes.Array[ctypes.c_char_p]", int, List[bytes]]:
     """The ids as a C array (kept alive by the returned list), checked for type here; the
     library checks the digits."""
     if isinstance(token_ids, (str, bytes)):
@@ -43,7 +45,7 @@ def encode_tokens(token_ids: Iterable[str]) -> Tuple["ctypes.Array", int, List[b
     return (ctypes.c_char_p * max(1, len(encoded)))(*encoded), len(encoded), keep
 
 
-def read_rows(out: "ctypes._Pointer", make: Callable[[Decimal, str], object]) -> Dict[str, object]:
+def read_rows(out: "ctypes._Pointer[Any]", make: Callable[[Decimal, str], T]) -> Dict[str, T]:
     """Copies a pm_token_prices list into {token id: make(price, side)} and frees it."""
     try:
         return {

@@ -24,7 +24,7 @@ import weakref
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Tuple, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, ContextManager, Dict, Iterable, List, Optional, Tuple, TypeVar
 
 from . import _blocking, _convert, _ffi
 from .errors import PmInternalError
@@ -32,6 +32,7 @@ from .storage import PolymarketTrade, _read_trade
 
 if TYPE_CHECKING:
     from .batch_prices import LastTradePrice
+    from .gamma import GammaEvent
     from .prices import PricePoint
 
 __all__ = [
@@ -123,7 +124,7 @@ class OrderBook:
         return self.asks[0] if self.asks else None
 
 
-def _read_market(ptr: "ctypes._Pointer") -> Market:
+def _read_market(ptr: "ctypes._Pointer[Any]") -> Market:
     tokens = tuple(
         MarketToken(
             token_id=_ffi.text(_ffi.pm_market_token_id(ptr, index)),
@@ -148,7 +149,7 @@ def _read_market(ptr: "ctypes._Pointer") -> Market:
     )
 
 
-def _read_levels(ptr: "ctypes._Pointer", side: int) -> Tuple[OrderBookLevel, ...]:
+def _read_levels(ptr: "ctypes._Pointer[Any]", side: int) -> Tuple[OrderBookLevel, ...]:
     """One side in one call (pm_book_levels_text: "<price> <size>" lines of canonical decimals,
     best first), each text straight into an exact Decimal."""
     words = (_ffi.pm_book_levels_text(ptr, side) or b"").decode("ascii").split()
@@ -168,7 +169,7 @@ def _new_level(price: Decimal, size: Decimal) -> OrderBookLevel:
     return level
 
 
-def _read_book(ptr: "ctypes._Pointer") -> OrderBook:
+def _read_book(ptr: "ctypes._Pointer[Any]") -> OrderBook:
     return OrderBook(
         token_id=_ffi.text(_ffi.pm_book_token_id(ptr)),
         condition_id=_ffi.optional_text(_ffi.pm_book_condition_id(ptr)),
@@ -181,7 +182,7 @@ def _read_book(ptr: "ctypes._Pointer") -> OrderBook:
     )
 
 
-def read_trades(out: "ctypes._Pointer") -> List[PolymarketTrade]:
+def read_trades(out: "ctypes._Pointer[Any]") -> List[PolymarketTrade]:
     """Copies a pm_trades list into PolymarketTrade objects and frees it."""
     try:
         return [
@@ -289,7 +290,7 @@ class PolymarketClient:
 
     # ---- plumbing shared with fetcher.py / verify.py / sync.py --------------------------------
 
-    def _use(self):  # -> ContextManager[ctypes._Pointer]
+    def _use(self) -> ContextManager["ctypes._Pointer[Any]"]:
         if self._guard is None:
             raise ValueError("client is closed")
         return self._guard.use()
@@ -540,7 +541,7 @@ class PolymarketClient:
             out = _ffi.TokenPricesP()
             with self._use() as client:
                 _ffi.pm_client_fetch_prices(client, array if count else None, count, wanted, ctypes.byref(out))
-            return read_rows(out, price_only)  # type: ignore[return-value]
+            return read_rows(out, price_only)
 
         return self._run(work)
 
@@ -555,7 +556,7 @@ class PolymarketClient:
             out = _ffi.TokenPricesP()
             with self._use() as client:
                 _ffi.pm_client_fetch_midpoints(client, array if count else None, count, ctypes.byref(out))
-            return read_rows(out, price_only)  # type: ignore[return-value]
+            return read_rows(out, price_only)
 
         return self._run(work)
 
@@ -570,7 +571,7 @@ class PolymarketClient:
             out = _ffi.TokenPricesP()
             with self._use() as client:
                 _ffi.pm_client_fetch_last_trade_prices(client, array if count else None, count, ctypes.byref(out))
-            return read_rows(out, last_trade)  # type: ignore[return-value]
+            return read_rows(out, last_trade)
 
         return self._run(work)
 

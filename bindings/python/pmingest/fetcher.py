@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import ctypes
 from decimal import Decimal
-from typing import List, Optional
+from typing import Any, ContextManager, List, Optional
 
 from . import _blocking, _convert, _ffi
 from .client import PolymarketClient, read_trades, require_client
@@ -77,7 +77,7 @@ class TradeFetcher:
     def closed(self) -> bool:
         return self._guard is None or self._guard.closed or self._client.closed
 
-    def _use(self):  # -> ContextManager[ctypes._Pointer]
+    def _use(self) -> ContextManager["ctypes._Pointer[Any]"]:
         if self._guard is None:
             raise ValueError("fetcher is closed")
         return self._guard.use()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ctypes
 from dataclasses import dataclass
-from typing import List, Optional, Tuple
+from typing import Any, List, Optional, Tuple
 
 from . import _ffi
 from .client import Market, _read_market
@@ -26,7 +26,7 @@ class GammaEvent:
     markets: Tuple[Market, ...]
 
 
-def _read_event(ptr: "ctypes._Pointer") -> GammaEvent:
+def _read_event(ptr: "ctypes._Pointer[Any]") -> GammaEvent:
     return GammaEvent(
         id=_ffi.text(_ffi.pm_gamma_event_id(ptr)),
         slug=_ffi.optional_text(_ffi.pm_gamma_event_slug(ptr)),
@@ -40,6 +40,6 @@ def _read_event(ptr: "ctypes._Pointer") -> GammaEvent:
     )
 
 
-def read_events(events: "ctypes._Pointer") -> List[GammaEvent]:
+def read_events(events: "ctypes._Pointer[Any]") -> List[GammaEvent]:
     """Copies a pm_gamma_events list into GammaEvent objects (the caller frees the list)."""
     return [_read_event(_ffi.pm_gamma_events_at(events, index)) for index in range(_ffi.pm_gamma_events_count(events))]

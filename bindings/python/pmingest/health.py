@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import ctypes
 from dataclasses import dataclass
-from typing import List, Optional, Tuple
+from typing import Any, List, Optional, Tuple
 
 from . import _ffi
 
@@ -60,7 +60,7 @@ class StreamHealth:
         return [a for a in self.assets if a.last_event_age_ms is None or a.last_event_age_ms >= older_than_ms]
 
 
-def read_health(stream: "ctypes._Pointer") -> StreamHealth:
+def read_health(stream: "ctypes._Pointer[Any]") -> StreamHealth:
     """Takes and copies a snapshot of `stream` (a live pm_stream pointer)."""
     out = _ffi.HealthP()
     _ffi.pm_stream_health(stream, ctypes.byref(out))

@@ -82,7 +82,8 @@ def backfill_trades(
     array = (ctypes.c_char_p * max(1, len(encoded)))(*encoded)
     failures: List[BaseException] = []
 
-    def on_page(condition, index, count, pages, trades, inserted, _userdata):  # library thread
+    def on_page(condition: Optional[bytes], index: int, count: int, pages: int, trades: int, inserted: int,
+                _userdata: Optional[int]) -> None:  # library thread
         if failures or progress is None:
             return
         try:

@@ -11,7 +11,7 @@ import ctypes
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Iterable, List, Optional
+from typing import Any, Iterable, List, Optional
 
 from . import _convert, _ffi
 from .storage import Database, _require_db
@@ -28,7 +28,7 @@ class PricePoint:
     price: Decimal
 
 
-def read_points(out: "ctypes._Pointer") -> List[PricePoint]:
+def read_points(out: "ctypes._Pointer[Any]") -> List[PricePoint]:
     """Copies a pm_price_points list into PricePoint objects and frees it."""
     try:
         return [

@@ -20,7 +20,7 @@ import contextlib
 import ctypes
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Dict, List, Optional, Union
+from typing import Any, ContextManager, Dict, List, Optional, Union
 
 from . import _blocking, _convert, _ffi
 from .errors import PmInternalError
@@ -100,7 +100,7 @@ class EventProcessor:
     def closed(self) -> bool:
         return self._guard is None or self._guard.closed
 
-    def _use(self):  # -> ContextManager[ctypes._Pointer]
+    def _use(self) -> ContextManager["ctypes._Pointer[Any]"]:
         if self._guard is None:
             raise ValueError("processor is closed")
         return self._guard.use()

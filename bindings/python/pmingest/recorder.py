@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ctypes
-from typing import Optional
+from typing import Any, ContextManager, Optional
 
 from . import _blocking, _convert, _ffi
 from .errors import PmInternalError
@@ -31,7 +31,7 @@ class TradeRecorder:
         self._database = database
         self._guard = _blocking.Guard(out, _ffi.pm_recorder_free, "recorder")
 
-    def _use(self):  # -> ContextManager[ctypes._Pointer]
+    def _use(self) -> ContextManager["ctypes._Pointer[Any]"]:
         if self._guard is None:
             raise ValueError("recorder is closed")
         return self._guard.use()

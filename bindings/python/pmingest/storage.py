@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Iterable, Iterator, List, Optional, Union
+from typing import Any, Iterable, Iterator, List, Optional, Union
 
 from . import _convert, _ffi
 from .errors import PmInternalError
@@ -119,7 +119,7 @@ class Database:
     def __init__(
         self, config_or_path: Union[DatabaseConfig, str, "os.PathLike[str]", None] = None
     ) -> None:
-        self._ptr: Optional[ctypes._Pointer] = None  # set last: __del__ may see a half-made object
+        self._ptr: Optional["ctypes._Pointer[Any]"] = None  # set last: __del__ may see a half-made object
         self._lock = threading.Condition()
         self._in_flight = 0
         if config_or_path is None:
@@ -127,7 +127,7 @@ class Database:
         elif isinstance(config_or_path, DatabaseConfig):
             config = config_or_path
         elif isinstance(config_or_path, (str, os.PathLike)):
-            config = DatabaseConfig(path=config_or_path)  # type: ignore[arg-type]
+            config = DatabaseConfig(path=os.fspath(config_or_path))
         else:
             raise TypeError(
                 f"Database() takes a DatabaseConfig or a path, not {type(config_or_path).__name__}"
@@ -157,7 +157,7 @@ class Database:
         return self._ptr is None
 
     @contextmanager
-    def _use(self) -> Iterator[ctypes._Pointer]:
+    def _use(self) -> Iterator["ctypes._Pointer[Any]"]:
         """The store pointer for one call; close() waits until no call is using it."""
         with self._lock:
             if self._ptr is None:
@@ -239,7 +239,7 @@ def _fill_trade_input(
     target.outcome = _convert.encode_optional(trade.outcome, f"{where}.outcome", keep)
 
 
-def _read_trade(ptr: "ctypes._Pointer") -> PolymarketTrade:
+def _read_trade(ptr: "ctypes._Pointer[Any]") -> PolymarketTrade:
     return PolymarketTrade(
         token_id=_ffi.text(_ffi.pm_trade_token_id(ptr)),
         side=_ffi.text(_ffi.pm_trade_side(ptr)),
@@ -329,7 +329,7 @@ class TradeRepository:
 # ---------------------------------------------------------------------------------------------
 
 
-def _take_watermark(out: "ctypes._Pointer") -> Optional[TradeWatermark]:
+def _take_watermark(out: "ctypes._Pointer[Any]") -> Optional[TradeWatermark]:
     if not out:
         return None
     try:
@@ -407,7 +407,7 @@ def _fill_token_meta_input(target: _ffi.TokenMetaInput, meta: object, keep: List
     target.protocol_version = _convert.encode_optional(meta.protocol_version, "protocol_version", keep)
 
 
-def _read_token_meta(ptr: "ctypes._Pointer") -> PolymarketTokenMeta:
+def _read_token_meta(ptr: "ctypes._Pointer[Any]") -> PolymarketTokenMeta:
     index = _ffi.pm_token_meta_outcome_index(ptr)
     return PolymarketTokenMeta(
         token_id=_ffi.text(_ffi.pm_token_meta_token_id(ptr)),

@@ -9,10 +9,11 @@ ever runs on a library thread, and no callback is registered.
 Two views of one queue:
 
 * ``WebSocketClient.receive()`` / ``for update in client`` / ``async for update in client`` give
-  **price updates** only (``PriceUpdate``): ``last_trade_price`` events, and the brief's simplified
-  top-level ``{"type":"price_change","asset_id":…,"price":…}``. Every other event is skipped (and
-  freed) on the way. Order-book level changes (``price_change`` with ``price_changes[]``) are
-  never price updates: a new ask resting at 0.95 is not a trade at 0.95.
+  **price updates** only (``PriceUpdate``, and typed so): ``last_trade_price`` events, and the
+  brief's simplified top-level ``{"type":"price_change","asset_id":…,"price":…}``. Every other
+  event is skipped (and freed) on the way; skipped events still update the local books.
+  Order-book level changes (``price_change`` with ``price_changes[]``) are never price updates:
+  a new ask resting at 0.95 is not a trade at 0.95.
 * ``WebSocketClient.receive_event()`` / ``client.events()`` give **every** event as a
   ``StreamEvent``: book snapshots (levels best first), level changes, trades, tick-size changes,
   best bid/ask, new/resolved markets, and ``reconnected`` (continuity lost: distrust local books
@@ -37,7 +38,7 @@ import weakref
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from decimal import Decimal
-from typing import Any, Deque, Dict, Iterable, List, Optional, Tuple, Union
+from typing import Any, ContextManager, Deque, Dict, Generic, Iterable, List, Optional, Tuple, TypeVar
 
 from . import _blocking, _convert, _ffi
 from .client import OrderBook, PolymarketClient, _read_book, require_client
@@ -122,11 +123,11 @@ class _NativeEvent:
 
     __slots__ = ("_ptr",)
 
-    def __init__(self, ptr: "ctypes._Pointer") -> None:
-        self._ptr: Optional[ctypes._Pointer] = ptr
+    def __init__(self, ptr: "ctypes._Pointer[Any]") -> None:
+        self._ptr: Optional["ctypes._Pointer[Any]"] = ptr
 
     @property
-    def pointer(self) -> "ctypes._Pointer":
+    def pointer(self) -> "ctypes._Pointer[Any]":
         if self._ptr is None:
             raise ValueError("the native event was released")
         return self._ptr
@@ -223,7 +224,7 @@ _SIDE_NAMES = {_ffi.PM_SIDE_BID: "BUY", _ffi.PM_SIDE_ASK: "SELL"}
 _POINTER_SIZE = ctypes.sizeof(ctypes.c_void_p)
 
 
-def _own(batch: Any, index: int) -> "ctypes._Pointer":
+def _own(batch: Any, index: int) -> "ctypes._Pointer[Any]":
     """A copy of pointer `index` of the batch array (indexing the array itself would give a view
     of its memory, which the next batch overwrites)."""
     return _ffi.EventP.from_buffer_copy(batch, index * _POINTER_SIZE)
@@ -279,7 +280,7 @@ def _read_price_update(native: _NativeEvent, received_at: datetime) -> PriceUpda
     )
 
 
-def _is_price_update(ptr: "ctypes._Pointer") -> bool:
+def _is_price_update(ptr: "ctypes._Pointer[Any]") -> bool:
     # By kind, as the header defines a price update (LAST_TRADE_PRICE, LEGACY_PRICE_CHANGE).
     return _ffi.pm_event_get_type(ptr) in _PRICE_UPDATE_KINDS and bool(_ffi.pm_event_price(ptr))
 
@@ -297,7 +298,9 @@ class _Closed(Exception):
 
 
 def _closed_error() -> PmCancelled:
-    return _ffi.error(_ffi.PM_E_CANCELLED, "the stream was closed while waiting")  # type: ignore
+    error = _ffi.error(_ffi.PM_E_CANCELLED, "the stream was closed while waiting")
+    assert isinstance(error, PmCancelled)  # the class mapped to PM_E_CANCELLED
+    return error
 
 
 _live: "weakref.WeakSet[WebSocketClient]" = weakref.WeakSet()
@@ -429,7 +432,7 @@ class WebSocketClient:
 
     # ---- plumbing -----------------------------------------------------------------------------
 
-    def _use(self):  # -> ContextManager[ctypes._Pointer]
+    def _use(self) -> ContextManager["ctypes._Pointer[Any]"]:
         if self._guard is None or self._closing:
             raise ValueError("stream is closed")
         return self._guard.use()
@@ -581,7 +584,9 @@ class WebSocketClient:
 
         _blocking.interruptible(self._interrupt, work)
 
-    def _token_array(self, token_ids: Iterable[str], keep: List[bytes]):
+    def _token_array(
+        self, token_ids: Iterable[str], keep: List[bytes]
+    ) -> Tuple["ctypes.Array[ctypes.c_char_p]", int]:
         if isinstance(token_ids, (str, bytes)):
             raise TypeError("token_ids must be an iterable of str, not a single string")
         encoded = [
@@ -679,21 +684,24 @@ class WebSocketClient:
         return out
 
     def events(self) -> "_Events":
-        """Every event, as a blocking iterator (``for event in client.events()``) or an async
-        one (``async for event in client.events()``). Ends when the client is closed."""
+        """Every event (``StreamEvent``: books, level changes, trades, reconnects, …), as a
+        blocking iterator (``for event in client.events()``) or an async one (``async for event
+        in client.events()``). Ends when the client is closed."""
         self._check_open()
-        return _Events(self, want_price=False)
+        return _Events(self)
 
-    def __iter__(self) -> "_Events":
-        """Price updates until the client is closed (see ``receive``)."""
+    def __iter__(self) -> "_PriceUpdates":
+        """Price updates (``PriceUpdate`` only) until the client is closed (see ``receive``).
+        Every other event is skipped for this iterator (it still updates the local books,
+        ``book()``); iterate ``events()`` to see them."""
         self._check_open()
-        return _Events(self, want_price=True)
+        return _PriceUpdates(self)
 
-    def __aiter__(self) -> "_Events":
-        """Price updates until the client is closed, pulled on a worker thread so the event
-        loop never blocks."""
+    def __aiter__(self) -> "_PriceUpdates":
+        """Price updates (``PriceUpdate`` only) until the client is closed, pulled on a worker
+        thread so the event loop never blocks; other events are skipped as in ``__iter__``."""
         self._check_open()
-        return _Events(self, want_price=True)
+        return _PriceUpdates(self)
 
     def book(self, token_id: str) -> Tuple[Optional[OrderBook], bool, Optional[str]]:
         """The stream's local order book of ``token_id`` (built from snapshots and level
@@ -722,7 +730,7 @@ class WebSocketClient:
                 _ffi.pm_book_free(out)
         return book, bool(valid.value) and book is not None, reason_text
 
-    def _read_stats(self, stream: "ctypes._Pointer") -> Dict[str, int]:
+    def _read_stats(self, stream: "ctypes._Pointer[Any]") -> Dict[str, int]:
         value = _ffi.pm_stream_stat_value
         return {
             "frames": value(stream, _ffi.PM_STREAM_STAT_FRAMES),
@@ -808,28 +816,27 @@ class WebSocketClient:
         return f"<pmingest.WebSocketClient url={self._url!r} ({state})>"
 
 
-class _Events:
-    """Iterator over a client's price updates (want_price) or events, blocking or async."""
+_Item = TypeVar("_Item", PriceUpdate, StreamEvent)
+_Self = TypeVar("_Self", bound="_Iteration[Any]")
 
-    def __init__(self, client: WebSocketClient, want_price: bool) -> None:
+
+class _Iteration(Generic[_Item]):
+    """Blocking and async iteration over a client's queue; the subclass says what it yields."""
+
+    _want_price = False
+
+    def __init__(self, client: WebSocketClient) -> None:
         self._client = client
-        self._want_price = want_price
 
-    def _convert(self, item: _Pulled) -> Union[PriceUpdate, StreamEvent]:
-        native, received_at = item
-        if not self._want_price:
-            return _read_event(native, received_at)
-        try:
-            return _read_price_update(native, received_at)
-        finally:
-            native.free()
+    def _convert(self, item: _Pulled) -> _Item:
+        raise NotImplementedError
 
     # ---- blocking -----------------------------------------------------------------------------
 
-    def __iter__(self) -> "_Events":
+    def __iter__(self: _Self) -> _Self:
         return self
 
-    def __next__(self) -> Union[PriceUpdate, StreamEvent]:
+    def __next__(self) -> _Item:
         if self._client.closed:
             raise StopIteration
         try:
@@ -842,10 +849,10 @@ class _Events:
 
     # ---- async --------------------------------------------------------------------------------
 
-    def __aiter__(self) -> "_Events":
+    def __aiter__(self: _Self) -> _Self:
         return self
 
-    async def __anext__(self) -> Union[PriceUpdate, StreamEvent]:
+    async def __anext__(self) -> _Item:
         client = self._client
         if client.closed:
             raise StopAsyncIteration
@@ -861,7 +868,7 @@ class _Events:
         except asyncio.CancelledError:
             stop.set()
 
-            def give_back(done: "asyncio.Future[Any]") -> None:
+            def give_back(done: "asyncio.Future[Optional[_Pulled]]") -> None:
                 if not done.cancelled() and done.exception() is None:
                     result = done.result()
                     if result is not None:
@@ -874,3 +881,24 @@ class _Events:
         if item is None:
             raise StopAsyncIteration
         return self._convert(item)
+
+
+class _PriceUpdates(_Iteration[PriceUpdate]):
+    """``for update in client`` / ``async for update in client``: price updates only. Every other
+    event is skipped (and freed) on the way; it still updates the stream's local books."""
+
+    _want_price = True
+
+    def _convert(self, item: _Pulled) -> PriceUpdate:
+        native, received_at = item
+        try:
+            return _read_price_update(native, received_at)
+        finally:
+            native.free()
+
+
+class _Events(_Iteration[StreamEvent]):
+    """``for event in client.events()`` / ``async for event in client.events()``: every event."""
+
+    def _convert(self, item: _Pulled) -> StreamEvent:
+        return _read_event(*item)

@@ -117,11 +117,11 @@ class MetadataSync:
 
     @overload
     def update_watermark(
-        self, condition_id: str, last_trade_timestamp: datetime
+        self, condition_id: str, /, last_trade_timestamp: datetime
     ) -> TradeWatermark: ...
 
     @overload
-    def update_watermark(self, trades: Iterable[PolymarketTrade]) -> List[TradeWatermark]: ...
+    def update_watermark(self, trades: Iterable[PolymarketTrade], /) -> List[TradeWatermark]: ...
 
     def update_watermark(
         self,
