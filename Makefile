@@ -226,6 +226,8 @@ examples-test: lib
 # with --json, record --config with a Prometheus metrics file, a clean stop on SIGTERM.
 cli-test: cli $(STAMPS)/venv
 	scripts/cli-test.sh $(DIST)/bin/pmingest
+# `pmingest export --format parquet` runs the Python binding, which loads the library.
+cli-test: lib
 
 # The manylinux wheel in a fresh venv with the Swift toolchain hidden: the Python example and
 # `python -m pmingest` against the fake Polymarket.
