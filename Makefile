@@ -42,6 +42,9 @@ APT_PACKAGES := libcurl4-openssl-dev libwebsockets-dev libsqlite3-dev libssl-dev
 # pytest-timeout: a Python test that hangs (a lost Ctrl-C, a stuck call) fails with every thread's
 # stack instead of holding CI until its 90-minute limit.
 PY_PACKAGES := pytest pytest-timeout websockets aiohttp
+# Research export (bindings/python/pmingest/export.py): pyarrow and pandas, the binding's optional
+# `arrow`/`pandas` extras, are test dependencies here so tests/test_export.py runs.
+PY_PACKAGES += "pyarrow>=14" "pandas>=2.0"
 PYTEST_TIMEOUT := --timeout=300 --timeout-method=thread
 
 # Release build of the self-contained shared library: the Swift runtime linked statically
@@ -223,6 +226,8 @@ examples-test: lib
 # with --json, record --config with a Prometheus metrics file, a clean stop on SIGTERM.
 cli-test: cli $(STAMPS)/venv
 	scripts/cli-test.sh $(DIST)/bin/pmingest
+# `pmingest export --format parquet` runs the Python binding, which loads the library.
+cli-test: lib
 
 # The manylinux wheel in a fresh venv with the Swift toolchain hidden: the Python example and
 # `python -m pmingest` against the fake Polymarket.

@@ -180,6 +180,69 @@ if service.returncode != 0:
 clean("record (service)", out_bytes.decode())
 checks += 1
 
+# --- export: CSV/NDJSON written by the CLI, Parquet through python -m pmingest export ---------
+# The CLI's CSV and NDJSON must be byte-identical to the Python binding's (one column set, exact
+# decimal text); Parquet must read back (pyarrow) as the same exact Decimals; without pyarrow the
+# CLI says what to install (exit 69).
+repo = Path(__file__).resolve().parents[1]
+library = Path(os.environ.get("PMINGEST_LIBRARY") or repo / "dist" / "lib" / "libpmingest.so.0")
+if not library.exists():
+    fail(f"export: the Python binding needs {library} (make lib)")
+py_env = dict(os.environ, PMINGEST_LIBRARY=str(library), PMINGEST_PYTHON=sys.executable,
+              PYTHONPATH=str(repo / "bindings" / "python"))
+
+
+def run_env(argv: List[str], env: Dict[str, str], expect: int = 0) -> subprocess.CompletedProcess:
+    global checks
+    done = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, timeout=120)
+    if done.returncode != expect:
+        fail(f"{' '.join(argv)}: exit {done.returncode}, expected {expect}\n{done.stdout.decode()}{done.stderr.decode()}")
+    clean(" ".join(argv), done.stdout.decode())
+    checks += 1
+    return done
+
+
+export_token = max(tokens, key=lambda t: int(run("store", "count", "--db", str(record_db), t).strip()))
+for dataset, where, extra in (("trades", record_db, ["--token", export_token]),
+                              ("token-metadata", db, []), ("price-history", db, ["--token", export_token])):
+    for fmt in ("csv", "ndjson"):
+        args = ["export", dataset, "--db", str(where), *extra, "--format", fmt]
+        swift_out = run_env([cli, *args], py_env).stdout
+        python_out = run_env([sys.executable, "-m", "pmingest", *args], py_env).stdout
+        if swift_out != python_out:
+            fail(f"export {dataset} --format {fmt}: the CLI and python -m pmingest differ:\n{swift_out[:600]!r}\n"
+                 f"{python_out[:600]!r}")
+        if fmt == "ndjson":
+            ndjson(f"export {dataset} --format ndjson", swift_out.decode(), allow_empty=dataset == "price-history")
+exported = run_env([cli, "export", "trades", "--db", str(record_db), "--token", export_token, "--format", "csv"],
+                   py_env).stdout.decode().splitlines()
+if len(exported) < 2 or not exported[0].startswith("id,token_id,condition_id,side,price,size,timestamp,"):
+    fail(f"export trades --format csv: expected a header and rows, got {exported[:3]}")
+parquet = work / "trades.parquet"
+run_env([cli, "export", "trades", "--db", str(record_db), "--token", export_token, "--format", "parquet",
+         "--output", str(parquet)], py_env)
+import csv as csv_module  # noqa: E402
+from decimal import Decimal  # noqa: E402
+
+import pyarrow.parquet as pq  # noqa: E402  (a test dependency in the venv)
+
+table = pq.read_table(parquet)
+rows_csv = list(csv_module.DictReader(exported))
+if str(table.schema.field("price").type) != "decimal128(19, 6)" or table.num_rows != len(rows_csv):
+    fail(f"export --format parquet: {table.schema} with {table.num_rows} rows, csv has {len(rows_csv)}")
+for got, want in zip(table.to_pylist(), rows_csv):
+    if got["price"] != Decimal(want["price"]) or got["size"] != Decimal(want["size"]) or got["token_id"] != want["token_id"]:
+        fail(f"export --format parquet differs from csv: {got} vs {want}")
+blocked = work / "no-pyarrow"
+blocked.mkdir()
+(blocked / "pyarrow.py").write_text("raise ImportError('pyarrow hidden by cli_test.py')\n")
+no_arrow = dict(py_env, PYTHONPATH=f"{blocked}{os.pathsep}{py_env['PYTHONPATH']}")
+done = run_env([cli, "export", "trades", "--db", str(record_db), "--token", export_token, "--format", "parquet",
+                "--output", str(work / "none.parquet")], no_arrow, expect=69)
+if b"pip install 'pmingest[arrow]'" not in done.stderr or (work / "none.parquet").exists():
+    fail(f"export --format parquet without pyarrow: expected the install hint and no file: {done.stderr!r}")
+run_env([cli, "export", "trades", "--db", str(record_db), "--format", "csv"], py_env, expect=64)  # no --token
+
 # --- on a terminal, progress is shown ---------------------------------------------------------
 pid, fd = pty.fork()
 if pid == 0:
@@ -197,4 +260,4 @@ os.waitpid(pid, 0)
 if b"\rpages " not in seen or b"synced " not in seen:
     fail(f"sync on a terminal: expected a progress line, got {seen[:300]!r}")
 checks += 1
-print(f"cli-test: {checks} checks passed (piped stdout clean, NDJSON, record --config, metrics file, SIGTERM)")
+print(f"cli-test: {checks} checks passed (piped stdout clean, NDJSON, record --config, metrics file, SIGTERM, export)")

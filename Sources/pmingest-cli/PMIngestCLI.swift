@@ -9,7 +9,8 @@ struct PMIngestCLI: AsyncParsableCommand {
         abstract: "Polymarket market-data ingestion: markets, books, trades, streams, SQLite storage.",
         version: "0.1.0",
         subcommands: [Markets.self, Events.self, Book.self, Trades.self, Verify.self, Stream.self, Sync.self, Record.self,
-                      Backfill.self, Demo.self, Store.self])
+                      Backfill.self, Demo.self, Store.self]
+                      + [Export.self])
 
     /// Errors end as one clear line and a meaningful exit code, never a stack trace.
     static func main() async {

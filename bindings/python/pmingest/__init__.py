@@ -158,3 +158,42 @@ __all__ = [
 from .sync import SyncProgress  # noqa: E402  (one appended block: merges stay clean)
 
 __all__ += ["SyncProgress"]
+# Research export (pmingest.export): Arrow / pandas with exact decimals; pyarrow and pandas are
+# optional (pip install 'pmingest[arrow]' / 'pmingest[pandas]'), imported only when used.
+from .export import (  # noqa: E402
+    EventList,
+    OrderBookList,
+    PmMissingDependency,
+    PricePointList,
+    TokenMetaList,
+    TradeList,
+    books_to_arrow,
+    books_to_pandas,
+    events_to_arrow,
+    events_to_pandas,
+    price_history_to_arrow,
+    price_history_to_pandas,
+    token_metas_to_arrow,
+    token_metas_to_pandas,
+    trades_to_arrow,
+    trades_to_pandas,
+)
+
+__all__ += [
+    "PmMissingDependency",
+    "trades_to_arrow",
+    "trades_to_pandas",
+    "price_history_to_arrow",
+    "price_history_to_pandas",
+    "token_metas_to_arrow",
+    "token_metas_to_pandas",
+    "books_to_arrow",
+    "books_to_pandas",
+    "events_to_arrow",
+    "events_to_pandas",
+    "TradeList",
+    "PricePointList",
+    "OrderBookList",
+    "TokenMetaList",
+    "EventList",
+]

@@ -3,6 +3,7 @@
     python -m pmingest markets [--json]
     python -m pmingest book TOKEN [--depth N] [--json]
     python -m pmingest trades TOKEN [--max-age S] [--json]
+    python -m pmingest export {trades,price-history,token-metadata} --db PATH --format parquet|csv|ndjson ...
 
 URLs come from ``--gamma-url/--clob-url/--data-url`` or ``PMINGEST_GAMMA_URL`` / ``_CLOB_URL`` /
 ``_DATA_URL`` (production by default), as for the ``pmingest`` command-line tool. ``--json`` prints
@@ -19,6 +20,7 @@ import sys
 from datetime import datetime, timedelta, timezone
 from typing import Any, Dict, List, Optional, Sequence
 
+from . import _export_cli
 from . import PmError, PmHTTPError, PmNetworkError, PmTimeoutError, PolymarketClient, TradeFetcher
 from .client import Market, OrderBook
 from .storage import PolymarketTrade
@@ -68,7 +70,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--gamma-url", default=os.environ.get("PMINGEST_GAMMA_URL"))
     parser.add_argument("--clob-url", default=os.environ.get("PMINGEST_CLOB_URL"))
     parser.add_argument("--data-url", default=os.environ.get("PMINGEST_DATA_URL"))
-    commands = parser.add_subparsers(dest="command", metavar="{markets,book,trades}")
+    commands = parser.add_subparsers(dest="command", metavar="{markets,book,trades,export}")
     markets = commands.add_parser("markets", help="active markets (every Gamma page)")
     markets.add_argument("--json", action="store_true", help="NDJSON: one JSON object per line")
     book = commands.add_parser("book", help="a token's order book, best levels first")
@@ -79,6 +81,7 @@ def _parser() -> argparse.ArgumentParser:
     trades.add_argument("token")
     trades.add_argument("--max-age", type=int, default=300, help="maximum trade age in seconds")
     trades.add_argument("--json", action="store_true", help="NDJSON: one JSON object per line")
+    _export_cli.add_parser(commands)  # the store as Parquet/CSV/NDJSON (pmingest/_export_cli.py)
     for name in _CLI_ONLY:  # accepted only to say where they are
         commands.add_parser(name, add_help=False).add_argument("rest", nargs=argparse.REMAINDER)
     return parser
@@ -89,6 +92,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if args.command is None:
         _parser().print_help()
         return 64
+    if args.command == "export":
+        return _export_cli.run(args)
     if args.command in _CLI_ONLY:
         print(f"python -m pmingest: '{args.command}' is a command of the pmingest command-line tool "
               f"(make install, then: pmingest {args.command} --help)", file=sys.stderr)

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Callable, ContextManager, Dict, Iterable,
 from . import _blocking, _convert, _ffi
 from .errors import PmInternalError
 from .storage import PolymarketTrade, _read_trade
+from .export import OrderBookList, PricePointList, TradeList
 
 if TYPE_CHECKING:
     from .batch_prices import LastTradePrice
@@ -185,9 +186,9 @@ def _read_book(ptr: "ctypes._Pointer[Any]") -> OrderBook:
 def read_trades(out: "ctypes._Pointer[Any]") -> List[PolymarketTrade]:
     """Copies a pm_trades list into PolymarketTrade objects and frees it."""
     try:
-        return [
+        return TradeList(
             _read_trade(_ffi.pm_trades_at(out, index)) for index in range(_ffi.pm_trades_count(out))
-        ]
+        )
     finally:
         _ffi.pm_trades_free(out)
 
@@ -416,10 +417,10 @@ class PolymarketClient:
             with self._use() as client:
                 _ffi.pm_client_fetch_orderbooks(client, array, len(encoded), ctypes.byref(out))
             try:
-                return [
+                return OrderBookList(
                     _read_book(_ffi.pm_books_at(out, index))
                     for index in range(_ffi.pm_books_count(out))
-                ]
+                )
             finally:
                 _ffi.pm_books_free(out)
 
@@ -521,9 +522,9 @@ class PolymarketClient:
             with self._use() as client:
                 _ffi.pm_client_fetch_price_histories(client, array if encoded else None, len(encoded), start_ms,
                                                      end_ms, fidelity, ctypes.byref(out))
-            result: Dict[str, List["PricePoint"]] = {t: [] for t in tokens}
+            result: Dict[str, List["PricePoint"]] = {t: PricePointList() for t in tokens}
             for point in read_points(out):
-                result.setdefault(point.token_id, []).append(point)
+                result.setdefault(point.token_id, PricePointList()).append(point)
             return result
 
         return self._run(work)

@@ -15,6 +15,7 @@ from typing import Any, Iterable, List, Optional
 
 from . import _convert, _ffi
 from .storage import Database, _require_db
+from .export import PricePointList
 
 __all__ = ["PricePoint", "PriceHistoryRepository"]
 
@@ -31,14 +32,14 @@ class PricePoint:
 def read_points(out: "ctypes._Pointer[Any]") -> List[PricePoint]:
     """Copies a pm_price_points list into PricePoint objects and frees it."""
     try:
-        return [
+        return PricePointList(
             PricePoint(
                 token_id=_ffi.text(_ffi.pm_price_points_token_id(out, i)),
                 timestamp=_convert.from_ms(_ffi.pm_price_points_timestamp_ms(out, i)),
                 price=_convert.micros_to_decimal(_ffi.pm_price_points_price_micros(out, i)),
             )
             for i in range(_ffi.pm_price_points_count(out))
-        ]
+        )
     finally:
         _ffi.pm_price_points_free(out)
 

@@ -22,6 +22,7 @@ from typing import Any, Iterable, Iterator, List, Optional, Union
 
 from . import _convert, _ffi
 from .errors import PmInternalError
+from .export import TokenMetaList, TradeList
 
 __all__ = [
     "Database",
@@ -300,17 +301,17 @@ class TradeRepository:
             _convert.check_int(limit, "limit", 0, 2**63 - 1)
             if limit == 0:  # C treats 0 as "no limit"; in Python it means no rows
                 with self._db._use():
-                    return []
+                    return TradeList()
         out = _ffi.TradesP()
         with self._db._use() as store:
             _ffi.pm_store_query_trades(
                 store, encoded, from_ms, to_ms, limit or 0, ctypes.byref(out)
             )
         try:
-            return [
+            return TradeList(
                 _read_trade(_ffi.pm_trades_at(out, index))
                 for index in range(_ffi.pm_trades_count(out))
-            ]
+            )
         finally:
             _ffi.pm_trades_free(out)
 
@@ -466,9 +467,9 @@ class TokenMetaRepository:
         with self._db._use() as store:
             _ffi.pm_store_list_token_metas(store, ctypes.byref(out))
         try:
-            return [
+            return TokenMetaList(
                 _read_token_meta(_ffi.pm_token_metas_at(out, index))
                 for index in range(_ffi.pm_token_metas_count(out))
-            ]
+            )
         finally:
             _ffi.pm_token_metas_free(out)
