@@ -57,12 +57,13 @@ DIST_SCRATCH := .build-dist
 DIST_FLAGS := -c release --scratch-path $(DIST_SCRATCH) -Xswiftc -static-stdlib -Xswiftc -use-ld=lld \
 	-Xlinker --version-script=$(CURDIR)/abi/pmingest.map -Xlinker -soname=libpmingest.so.0 \
 	-Xlinker --strip-all
-# The CLI: the same release build (same scratch path and compile flags, so the core compiled for
-# the .so is reused and only ArgumentParser, the CLI and one link are added), static stdlib, so
-# it runs where no Swift toolchain is installed. Not the .so's version script or SONAME: the
-# different link flags make SwiftPM re-plan (not recompile), and the .so keeps its own link.
-CLI_FLAGS := -c release --scratch-path $(DIST_SCRATCH) -Xswiftc -static-stdlib -Xswiftc -use-ld=lld \
-	-Xlinker --strip-all
+# The CLI, its own package in cli/ (so a library user never fetches swift-argument-parser): the
+# same release build (same scratch path and compile flags, so the core compiled for the .so is
+# reused and only ArgumentParser, the CLI and one link are added), static stdlib, so it runs where
+# no Swift toolchain is installed. Not the .so's version script or SONAME: the different link
+# flags make SwiftPM re-plan (not recompile), and the .so keeps its own link.
+CLI_FLAGS := -c release --package-path cli --scratch-path $(CURDIR)/$(DIST_SCRATCH) -Xswiftc -static-stdlib \
+	-Xswiftc -use-ld=lld -Xlinker --strip-all
 # swift-argument-parser's generate-manual tool (what its GenerateManual plugin runs), built on
 # its own from the checkout SwiftPM resolved: the plugin would first build every product of the
 # package. A debug build of a build-time tool; its own scratch path.

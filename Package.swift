@@ -1,6 +1,7 @@
 // swift-tools-version:6.0
-// pmingest: one Swift core (PMIngest), exported three ways — the Swift library product,
-// the C-ABI shared library libpmingest.so (product `pmingest`), and the `pmingest` CLI.
+// pmingest: one Swift core (PMIngest), exported three ways — the Swift library product, the
+// C-ABI shared library libpmingest.so (product `pmingest`), and the `pmingest` CLI, which is a
+// package of its own in cli/ so that a library user never fetches or builds its dependencies.
 // Release link flags for the self-contained .so (static stdlib, version script, SONAME) are
 // passed by the Makefile on the command line, never here: in the manifest they break `swift test`.
 import PackageDescription
@@ -12,12 +13,8 @@ let package = Package(
         // The library's log into swift-log, for Swift callers; kept out of the core (and the .so).
         .library(name: "PMIngestSwiftLog", targets: ["PMIngestSwiftLog"]),
         .library(name: "pmingest", type: .dynamic, targets: ["PMIngestC"]),
-        // Named pmingest-cli because SwiftPM silently skips an executable product that shares the
-        // library product's name; `make install` installs it as `pmingest`.
-        .executable(name: "pmingest-cli", targets: ["pmingest-cli"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
     ],
     targets: [
@@ -33,10 +30,6 @@ let package = Package(
         ]),
         // Only the C boundary: argument checks, handle boxing, status mapping. No logic.
         .target(name: "PMIngestC", dependencies: ["PMIngest", "CPMIngest"]),
-        .executableTarget(name: "pmingest-cli", dependencies: [
-            "PMIngest",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
         .executableTarget(name: "pmingest-bench", dependencies: ["PMIngest"], path: "bench/swift"),
         // examples/swift: the native async/await API as a Swift caller meets it (run by make test).
         .executableTarget(name: "pmingest-example-swift", dependencies: ["PMIngest"], path: "examples/swift"),

@@ -28,7 +28,7 @@ grep_in() { # grep_in PATTERN PATHSPEC... : file:line:text of every match in the
 # 1. No Foundation anywhere in Sources: the core, the C boundary and the CLI are Foundation-free
 #    (it would add 12-60 MB to a self-contained library and CLI).
 grep_in '^[[:space:]]*(@_implementationOnly |@preconcurrency |(public|package|internal) )?import[[:space:]]+(Foundation|FoundationEssentials|FoundationNetworking)\b' \
-    'Sources/*.swift' | fail "no Foundation in Sources"
+    'Sources/*.swift' 'cli/Sources/*.swift' | fail "no Foundation in Sources or the CLI"
 
 # 2. Each system library behind the one folder that owns it.
 only_in() { # only_in MODULE FOLDER
@@ -60,7 +60,11 @@ grep_in '^[[:space:]]*((public|package|internal) )?import[[:space:]]+CPMIngest\b
 grep_in '^[[:space:]]*((public|package|internal) )?import[[:space:]]+(PMIngestC|PMIngestSwiftLog|ArgumentParser|Logging)\b' \
     'Sources/PMIngest/*.swift' | fail "the core imports no outer layer or package"
 grep_in '^[[:space:]]*((public|package|internal) )?import[[:space:]]+(PMIngestC|CPMIngest|CCurl|CLibWebSockets|CSQLite|CCrypto)\b' \
-    'Sources/pmingest-cli/*.swift' 'examples/swift/*.swift' | fail "the CLI and the Swift example use only PMIngest"
+    'cli/Sources/pmingest-cli/*.swift' 'examples/swift/*.swift' | fail "the CLI and the Swift example use only PMIngest"
+
+# 5b. A library user resolves only what the library needs: the root manifest names no package the
+#     CLI alone uses (the CLI's dependencies belong in cli/Package.swift).
+grep_in 'swift-argument-parser' 'Package.swift' | fail "the library package does not depend on the CLI's packages"
 
 # 6. Python outside the binding uses its public API: no `_ffi` (or any other private module).
 grep_in '(^|[^A-Za-z0-9_])(from[[:space:]]+pmingest(\.[A-Za-z0-9_]+)*[[:space:]]+import[[:space:]]+_|import[[:space:]]+pmingest\._|pmingest\._[A-Za-z])' \

@@ -33,8 +33,8 @@ SCRATCH=.build-cov
 LIB_SCRATCH=.build-cov-lib
 PROF=$PWD/prof/coverage
 VPY=.venv/bin/python
-core_only='(\.build[^/]*|Tests|Sources/pmingest-cli|Sources/PMIngestC|Sources/PMIngestSwiftLog|Sources/C[A-Za-z]+|bench|examples)/'
-boundary_only='(\.build[^/]*|Tests|Sources/pmingest-cli|Sources/PMIngest|Sources/PMIngestSwiftLog|Sources/C[A-Za-z]+|bench|examples)/'
+core_only='(\.build[^/]*|Tests|cli|Sources/PMIngestC|Sources/PMIngestSwiftLog|Sources/C[A-Za-z]+|bench|examples)/'
+boundary_only='(\.build[^/]*|Tests|cli|Sources/PMIngest|Sources/PMIngestSwiftLog|Sources/C[A-Za-z]+|bench|examples)/'
 
 # line_percent <profdata> <ignore-regex> <binary> [-object <binary>...]
 line_percent() {

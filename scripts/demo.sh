@@ -7,8 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 echo "== building the pmingest CLI"
-swift build --product pmingest-cli 2>&1 | grep -E "error|warning: |Build" | tail -3
-pm="$(swift build --show-bin-path)/pmingest-cli"
+swift build --package-path cli --scratch-path "$PWD/.build" --product pmingest-cli 2>&1 | grep -E "error|warning: |Build" | tail -3
+pm="$(swift build --package-path cli --scratch-path "$PWD/.build" --show-bin-path)/pmingest-cli"
 
 dir=${PMINGEST_DEMO_DIR:-$(mktemp -d /tmp/pmingest-demo.XXXXXX)}
 db="$dir/pmingest.db"

@@ -7,13 +7,13 @@
 /// (the outermost scope wins). `PolymarketClient.fetchTrades` uses it for its condition lookup and
 /// its tape request; a market listing does not (each page request gets its own deadline, and the
 /// listing as a whole is bounded by its `ListingBudget`).
-public enum CallDeadline {
+package enum CallDeadline {
     /// Monotonic milliseconds at which the enclosing call began; nil outside any scope.
     @TaskLocal static var callStartMs: Int64?
 
     /// Runs `work` as one call: the requests it sends share one deadline that starts now (or
     /// when an enclosing scope started).
-    public static func scope<T: Sendable>(_ work: () async throws -> T) async rethrows -> T {
+    package static func scope<T: Sendable>(_ work: () async throws -> T) async rethrows -> T {
         if callStartMs != nil { return try await work() }
         return try await $callStartMs.withValue(MonotonicClock().nowMilliseconds()) { try await work() }
     }

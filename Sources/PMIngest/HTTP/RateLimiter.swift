@@ -10,7 +10,7 @@ import Glibc
 /// Pure logic on an injected clock (no sleeping here); `CurlTransport` does the cancellable wait.
 /// A reservation whose caller is cancelled while waiting is not given back: the slot stays used,
 /// which errs on the polite side.
-public final class RateLimiter: @unchecked Sendable {
+package final class RateLimiter: @unchecked Sendable {
     private let lock = Lock()
     private let limits: [String: RateLimit]
     private let clock: any PMClock
@@ -18,14 +18,14 @@ public final class RateLimiter: @unchecked Sendable {
 
     /// `clock` should be monotonic (the transport passes one): a wall clock stepped back by NTP
     /// would stall every queue by the size of the step.
-    public init(limits: [String: RateLimit], clock: any PMClock) {
+    package init(limits: [String: RateLimit], clock: any PMClock) {
         self.limits = limits.filter { $0.value.limit > 0 && $0.value.windowMs > 0 }
         self.clock = clock
     }
 
     /// The bucket an endpoint counts against: the key itself if configured, else its longest
     /// configured dotted prefix ("clob.prices" → "clob"), else none (not limited).
-    public func bucket(for endpoint: String) -> String? {
+    package func bucket(for endpoint: String) -> String? {
         var key = Substring(endpoint)
         while true {
             if limits[String(key)] != nil { return String(key) }
@@ -36,7 +36,7 @@ public final class RateLimiter: @unchecked Sendable {
 
     /// Takes the next slot of `endpoint`'s bucket; returns the milliseconds to wait before sending
     /// (0 = send now).
-    public func reserve(_ endpoint: String) -> Int {
+    package func reserve(_ endpoint: String) -> Int {
         guard let key = bucket(for: endpoint), let limit = limits[key] else { return 0 }
         return lock.withLock {
             let now = clock.nowMilliseconds()

@@ -1,9 +1,9 @@
 /// `Retry-After` (RFC 9110 §10.2.3): delta-seconds or an HTTP-date. Parsed by hand because the
 /// core has no Foundation.
-public enum RetryAfter {
+package enum RetryAfter {
     /// Milliseconds to wait counted from `nowMilliseconds` (wall clock), or nil when the value is
     /// neither form. A date in the past means 0. Huge values saturate rather than overflow.
-    public static func delayMilliseconds(_ value: String, nowMilliseconds: Int64) -> Int64? {
+    package static func delayMilliseconds(_ value: String, nowMilliseconds: Int64) -> Int64? {
         let text = trimmed(value)
         if let seconds = deltaSeconds(text) {
             return seconds * 1000
@@ -39,12 +39,12 @@ public enum RetryAfter {
 /// HTTP-date (RFC 9110 §5.6.7) in its three forms, to epoch milliseconds:
 /// IMF-fixdate `Sun, 06 Nov 1994 08:49:37 GMT`, obsolete RFC 850 `Sunday, 06-Nov-94 08:49:37 GMT`
 /// and asctime `Sun Nov  6 08:49:37 1994`. Names are matched case-insensitively.
-public enum HTTPDate {
+package enum HTTPDate {
     private static let shortDays = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
     private static let longDays = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
     private static let months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 
-    public static func parse<S: StringProtocol>(_ text: S) -> Int64? {
+    package static func parse<S: StringProtocol>(_ text: S) -> Int64? {
         let tokens = text.split(whereSeparator: { $0 == " " || $0 == "," || $0 == "-" || $0 == "\t" })
             .map { $0.lowercased() }
         let day: Int, month: Int, year: Int, time: (Int, Int, Int)

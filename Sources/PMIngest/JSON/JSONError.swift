@@ -1,5 +1,5 @@
 /// Why a byte string is not a JSON document (RFC 8259), and where.
-public struct JSONError: Error, Sendable, Equatable, CustomStringConvertible {
+@_spi(PMIngestTools) public struct JSONError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The class of the failure, for callers and tests that must tell failures apart.
     public enum Kind: Sendable, Equatable {
         /// The input ended inside a value (also: empty input, unterminated string).

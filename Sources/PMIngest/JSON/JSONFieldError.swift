@@ -1,6 +1,6 @@
 /// A well-formed document whose content does not fit what a decoder expects, naming the field.
-public struct JSONFieldError: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Problem: Sendable, Equatable {
+package struct JSONFieldError: Error, Sendable, Equatable, CustomStringConvertible {
+    package enum Problem: Sendable, Equatable {
         /// The key is absent (or, for a required value, null where null is not allowed).
         case missing
         /// The value has another JSON type, e.g. expected "string", found "number".
@@ -18,10 +18,10 @@ public struct JSONFieldError: Error, Sendable, Equatable, CustomStringConvertibl
     }
 
     /// The field's path: "asset_id", or "bids[2].price" once `nested(in:)` has been applied.
-    public let field: String
-    public let problem: Problem
+    package let field: String
+    package let problem: Problem
 
-    public init(field: String, problem: Problem) {
+    package init(field: String, problem: Problem) {
         self.field = field
         self.problem = problem
     }
@@ -29,12 +29,12 @@ public struct JSONFieldError: Error, Sendable, Equatable, CustomStringConvertibl
     /// The same error with `parent` prefixed to the path, for decoders of nested objects:
     /// `"price".nested(in: "bids[2]")` → "bids[2].price"; `"[1]".nested(in: "clobTokenIds")` →
     /// "clobTokenIds[1]".
-    public func nested(in parent: String) -> JSONFieldError {
+    package func nested(in parent: String) -> JSONFieldError {
         let path = field.hasPrefix("[") ? parent + field : parent + "." + field
         return JSONFieldError(field: path, problem: problem)
     }
 
-    public var description: String {
+    package var description: String {
         let detail: String
         switch problem {
         case .missing: detail = "missing"

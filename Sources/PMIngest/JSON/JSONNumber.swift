@@ -2,7 +2,7 @@
 ///
 /// Never converted through Double: prices and sizes are rounded to micro-units from the digits
 /// (`roundedMicros()`), timestamps are read exactly (`int64Value`).
-public struct JSONNumber: Sendable, Hashable, CustomStringConvertible {
+@_spi(PMIngestTools) public struct JSONNumber: Sendable, Hashable, CustomStringConvertible {
     /// The literal exactly as it appeared on the wire; always valid RFC 8259 number grammar.
     public let text: String
 

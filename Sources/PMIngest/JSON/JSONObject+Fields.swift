@@ -3,88 +3,88 @@
 /// must be loud, not silently read as absent. Strings holding `\u0000` are `.containsNUL`: what a
 /// decoder reads may be handed to C, whose strings end at NUL.
 extension JSONObject {
-    public func requiredValue(_ key: String) throws(JSONFieldError) -> JSONValue {
+    package func requiredValue(_ key: String) throws(JSONFieldError) -> JSONValue {
         guard let value = self[key] else { throw JSONFieldError(field: key, problem: .missing) }
         return value
     }
 
-    public func requiredString(_ key: String) throws(JSONFieldError) -> String {
+    package func requiredString(_ key: String) throws(JSONFieldError) -> String {
         try required(key) { (value) throws(JSONFieldError) in try value.string(field: key) }
     }
 
-    public func optionalString(_ key: String) throws(JSONFieldError) -> String? {
+    package func optionalString(_ key: String) throws(JSONFieldError) -> String? {
         try optional(key) { (value) throws(JSONFieldError) in try value.string(field: key) }
     }
 
     /// A token id: a string of 1...78 decimal digits (`.invalidTokenID` otherwise).
-    public func requiredTokenID(_ key: String) throws(JSONFieldError) -> String {
+    package func requiredTokenID(_ key: String) throws(JSONFieldError) -> String {
         try required(key) { (value) throws(JSONFieldError) in try value.tokenID(field: key) }
     }
 
-    public func requiredBool(_ key: String) throws(JSONFieldError) -> Bool {
+    package func requiredBool(_ key: String) throws(JSONFieldError) -> Bool {
         try required(key) { (value) throws(JSONFieldError) in try value.bool(field: key) }
     }
 
-    public func optionalBool(_ key: String) throws(JSONFieldError) -> Bool? {
+    package func optionalBool(_ key: String) throws(JSONFieldError) -> Bool? {
         try optional(key) { (value) throws(JSONFieldError) in try value.bool(field: key) }
     }
 
-    public func requiredNumber(_ key: String) throws(JSONFieldError) -> JSONNumber {
+    package func requiredNumber(_ key: String) throws(JSONFieldError) -> JSONNumber {
         try required(key) { (value) throws(JSONFieldError) in try value.number(field: key) }
     }
 
-    public func optionalNumber(_ key: String) throws(JSONFieldError) -> JSONNumber? {
+    package func optionalNumber(_ key: String) throws(JSONFieldError) -> JSONNumber? {
         try optional(key) { (value) throws(JSONFieldError) in try value.number(field: key) }
     }
 
-    public func requiredArray(_ key: String) throws(JSONFieldError) -> [JSONValue] {
+    package func requiredArray(_ key: String) throws(JSONFieldError) -> [JSONValue] {
         try required(key) { (value) throws(JSONFieldError) in try value.array(field: key) }
     }
 
     /// Also nil for null: the CLOB sends `"bids": null` for an empty side.
-    public func optionalArray(_ key: String) throws(JSONFieldError) -> [JSONValue]? {
+    package func optionalArray(_ key: String) throws(JSONFieldError) -> [JSONValue]? {
         try optional(key) { (value) throws(JSONFieldError) in try value.array(field: key) }
     }
 
-    public func requiredObject(_ key: String) throws(JSONFieldError) -> JSONObject {
+    package func requiredObject(_ key: String) throws(JSONFieldError) -> JSONObject {
         try required(key) { (value) throws(JSONFieldError) in try value.object(field: key) }
     }
 
-    public func optionalObject(_ key: String) throws(JSONFieldError) -> JSONObject? {
+    package func optionalObject(_ key: String) throws(JSONFieldError) -> JSONObject? {
         try optional(key) { (value) throws(JSONFieldError) in try value.object(field: key) }
     }
 
     /// An exact integer from a JSON number (Data API `timestamp: 1767225600`) or from a string
     /// holding one (CLOB/WS `"timestamp":"1767225600123"`). No unit conversion here.
-    public func requiredInt64(_ key: String) throws(JSONFieldError) -> Int64 {
+    package func requiredInt64(_ key: String) throws(JSONFieldError) -> Int64 {
         try required(key) { (value) throws(JSONFieldError) in try value.int64(field: key) }
     }
 
-    public func optionalInt64(_ key: String) throws(JSONFieldError) -> Int64? {
+    package func optionalInt64(_ key: String) throws(JSONFieldError) -> Int64? {
         try optional(key) { (value) throws(JSONFieldError) in try value.int64(field: key) }
     }
 
     /// A string holding a JSON document, parsed (Gamma's `"clobTokenIds":"[\"123\",\"456\"]"`).
     /// An array or object in its place is returned as is, so a fix of that quirk upstream does not
     /// break decoding.
-    public func requiredEmbeddedJSON(_ key: String) throws(JSONFieldError) -> JSONValue {
+    package func requiredEmbeddedJSON(_ key: String) throws(JSONFieldError) -> JSONValue {
         try required(key) { (value) throws(JSONFieldError) in try value.embeddedJSON(field: key) }
     }
 
     /// As `requiredEmbeddedJSON`, but absent, null or "" give nil.
-    public func optionalEmbeddedJSON(_ key: String) throws(JSONFieldError) -> JSONValue? {
+    package func optionalEmbeddedJSON(_ key: String) throws(JSONFieldError) -> JSONValue? {
         if self[key]?.stringValue?.isEmpty == true { return nil }
         return try optional(key) { (value) throws(JSONFieldError) in try value.embeddedJSON(field: key) }
     }
 
     /// An array of strings, given directly or embedded in a string (Gamma's `clobTokenIds`,
     /// `outcomes`, `outcomePrices`).
-    public func requiredEmbeddedStringArray(_ key: String) throws(JSONFieldError) -> [String] {
+    package func requiredEmbeddedStringArray(_ key: String) throws(JSONFieldError) -> [String] {
         try JSONObject.stringArray(try requiredEmbeddedJSON(key), field: key)
     }
 
     /// As `requiredEmbeddedStringArray`, but absent, null or "" give nil.
-    public func optionalEmbeddedStringArray(_ key: String) throws(JSONFieldError) -> [String]? {
+    package func optionalEmbeddedStringArray(_ key: String) throws(JSONFieldError) -> [String]? {
         guard let value = try optionalEmbeddedJSON(key) else { return nil }
         return try JSONObject.stringArray(value, field: key)
     }
@@ -115,14 +115,14 @@ extension JSONObject {
 /// The same conversions on a value already in hand (array elements), naming `field` in errors.
 extension JSONValue {
     /// A string without NUL (`.containsNUL` otherwise).
-    public func string(field: String) throws(JSONFieldError) -> String {
+    package func string(field: String) throws(JSONFieldError) -> String {
         guard case .string(let text) = self else { throw wrongType("string", field) }
         if text.utf8.contains(0) { throw JSONFieldError(field: field, problem: .containsNUL) }
         return text
     }
 
     /// A string of 1...78 decimal digits.
-    public func tokenID(field: String) throws(JSONFieldError) -> String {
+    package func tokenID(field: String) throws(JSONFieldError) -> String {
         let text = try string(field: field)
         guard FieldCheck.isTokenID(text.utf8) else {
             throw JSONFieldError(field: field, problem: .invalidTokenID(FieldCheck.tokenIDProblem(text)))
@@ -130,28 +130,28 @@ extension JSONValue {
         return text
     }
 
-    public func bool(field: String) throws(JSONFieldError) -> Bool {
+    package func bool(field: String) throws(JSONFieldError) -> Bool {
         guard case .bool(let flag) = self else { throw wrongType("bool", field) }
         return flag
     }
 
-    public func number(field: String) throws(JSONFieldError) -> JSONNumber {
+    package func number(field: String) throws(JSONFieldError) -> JSONNumber {
         guard case .number(let number) = self else { throw wrongType("number", field) }
         return number
     }
 
-    public func array(field: String) throws(JSONFieldError) -> [JSONValue] {
+    package func array(field: String) throws(JSONFieldError) -> [JSONValue] {
         guard case .array(let elements) = self else { throw wrongType("array", field) }
         return elements
     }
 
-    public func object(field: String) throws(JSONFieldError) -> JSONObject {
+    package func object(field: String) throws(JSONFieldError) -> JSONObject {
         guard case .object(let object) = self else { throw wrongType("object", field) }
         return object
     }
 
     /// An exact Int64 from a number or from a string holding a JSON integer literal.
-    public func int64(field: String) throws(JSONFieldError) -> Int64 {
+    package func int64(field: String) throws(JSONFieldError) -> Int64 {
         let number: JSONNumber
         switch self {
         case .number(let value): number = value
@@ -170,7 +170,7 @@ extension JSONValue {
     }
 
     /// Parses the JSON held in a string; an array or object is returned as is.
-    public func embeddedJSON(field: String) throws(JSONFieldError) -> JSONValue {
+    package func embeddedJSON(field: String) throws(JSONFieldError) -> JSONValue {
         switch self {
         case .string(let text):
             do {

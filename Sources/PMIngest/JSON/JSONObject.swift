@@ -5,7 +5,7 @@
 ///
 /// Duplicate keys: every member is kept in `members`, and lookup returns the **last** occurrence
 /// (last wins, as in JavaScript's `JSON.parse` and Python's `json`).
-public struct JSONObject: Sendable, Equatable {
+@_spi(PMIngestTools) public struct JSONObject: Sendable, Equatable {
     public struct Member: Sendable, Equatable {
         public var key: String
         public var value: JSONValue

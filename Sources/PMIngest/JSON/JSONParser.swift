@@ -6,7 +6,7 @@
 /// - Refused with a `JSONError`: invalid UTF-8, unescaped control characters in strings, lone
 ///   surrogates in "\u" escapes, nesting deeper than `maxDepth`, anything but whitespace after the value.
 /// - Never traps, whatever the input.
-public struct JSONParser: Sendable {
+@_spi(PMIngestTools) public struct JSONParser: Sendable {
     /// The default nesting limit: far above any Polymarket payload, far below the stack's limit.
     public static let defaultMaxDepth = 64
     /// The recursion is bounded by this whatever the caller asks, to keep small thread stacks safe.

@@ -3,7 +3,7 @@
 /// Numbers keep their literal text (`JSONNumber`), never a Double. Equality is structural:
 /// numbers are equal when their literal text is equal ("1.0" != "1"), strings compare as Swift
 /// strings (canonical equivalence), objects compare as key → value maps (see `JSONObject`).
-public enum JSONValue: Sendable, Equatable {
+@_spi(PMIngestTools) public enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
     case number(JSONNumber)

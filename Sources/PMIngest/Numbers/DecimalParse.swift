@@ -1,15 +1,15 @@
 /// Digit-by-digit decimal parsing into micro-units. No Double anywhere on this path.
-public enum DecimalParse {
+package enum DecimalParse {
     /// Parses a wire decimal string: digits, an optional "." and at most six fraction digits
     /// ("0.95", ".48", "5.", "1218691.83", "0"). Refused: empty text, signs, exponents, spaces,
     /// NaN/Infinity, more than six fraction digits (a wire decimal never needs rounding).
-    public static func micros(_ text: String) throws(DecimalError) -> Int64 {
+    package static func micros(_ text: String) throws(DecimalError) -> Int64 {
         try micros(bytes: text.utf8, text: text)
     }
 
     /// Parses the same grammar from raw bytes (used by the JSON decoders on their input buffer).
     /// `text` is only used to build the error message.
-    public static func micros<Bytes: Sequence<UInt8>>(bytes: Bytes, text: @autoclosure () -> String) throws(DecimalError) -> Int64 {
+    package static func micros<Bytes: Sequence<UInt8>>(bytes: Bytes, text: @autoclosure () -> String) throws(DecimalError) -> Int64 {
         var integer: Int64 = 0
         var fraction: Int64 = 0
         var fractionDigits = 0
@@ -50,8 +50,8 @@ public enum DecimalParse {
 }
 
 /// Canonical formatting of micro-units.
-public enum DecimalFormat {
-    public static func format(micros: Int64) -> String {
+package enum DecimalFormat {
+    package static func format(micros: Int64) -> String {
         // Int64.min has no positive counterpart: work on the magnitude as UInt64.
         let negative = micros < 0
         let magnitude = micros.magnitude

@@ -2,25 +2,25 @@
 /// numbers (Data API, Gamma) round half-even to 1e-6. Negative values are refused.
 extension Price {
     /// Rounds the literal half-even to micro-units; negative → `.malformed`, too large → `.outOfRange`.
-    public init(jsonNumber: JSONNumber) throws(DecimalError) {
+    package init(jsonNumber: JSONNumber) throws(DecimalError) {
         self.init(micros: try JSONNumberRounding.nonNegativeMicros(jsonNumber))
     }
 
     /// A number (rounded) or a decimal string (exact, `DecimalParse` grammar): endpoints such as
     /// `/tick-size` and `/prices-history` send either.
-    public init(json value: JSONValue) throws(DecimalError) {
+    package init(json value: JSONValue) throws(DecimalError) {
         self.init(micros: try JSONNumberRounding.nonNegativeMicros(value))
     }
 }
 
 extension Size {
     /// Rounds the literal half-even to micro-units; negative → `.malformed`, too large → `.outOfRange`.
-    public init(jsonNumber: JSONNumber) throws(DecimalError) {
+    package init(jsonNumber: JSONNumber) throws(DecimalError) {
         self.init(micros: try JSONNumberRounding.nonNegativeMicros(jsonNumber))
     }
 
     /// A number (rounded) or a decimal string (exact, `DecimalParse` grammar).
-    public init(json value: JSONValue) throws(DecimalError) {
+    package init(json value: JSONValue) throws(DecimalError) {
         self.init(micros: try JSONNumberRounding.nonNegativeMicros(value))
     }
 }
@@ -44,20 +44,20 @@ extension JSONNumberRounding {
 /// Field helpers for decoders. The `optional…` forms return nil for an absent key, null, or ""
 /// (the CLOB and WebSocket send "" for an absent decimal, e.g. `best_bid` on an empty side).
 extension JSONObject {
-    public func requiredPrice(_ key: String) throws(JSONFieldError) -> Price {
+    package func requiredPrice(_ key: String) throws(JSONFieldError) -> Price {
         Price(micros: try micros(key))
     }
 
-    public func optionalPrice(_ key: String) throws(JSONFieldError) -> Price? {
+    package func optionalPrice(_ key: String) throws(JSONFieldError) -> Price? {
         guard let micros = try optionalMicros(key) else { return nil }
         return Price(micros: micros)
     }
 
-    public func requiredSize(_ key: String) throws(JSONFieldError) -> Size {
+    package func requiredSize(_ key: String) throws(JSONFieldError) -> Size {
         Size(micros: try micros(key))
     }
 
-    public func optionalSize(_ key: String) throws(JSONFieldError) -> Size? {
+    package func optionalSize(_ key: String) throws(JSONFieldError) -> Size? {
         guard let micros = try optionalMicros(key) else { return nil }
         return Size(micros: micros)
     }

@@ -1,6 +1,6 @@
 /// Decoders from the real wire formats (docs/wire-format.md and docs/wire/) to pmingest's models. Every failure is
 /// a `PMError(.parse)` that names the row and field; nothing here traps on any input.
-public enum WireDecoding {
+@_spi(PMIngestTools) public enum WireDecoding {
     /// Parses a response body, mapping JSON errors to `.parse` with a short excerpt of the body.
     public static func parseBody(_ bytes: [UInt8], what: String) throws -> JSONValue {
         do {

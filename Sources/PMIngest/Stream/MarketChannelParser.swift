@@ -1,20 +1,20 @@
 /// What one market-channel text frame contained.
-public struct ParseOutcome: Sendable, Equatable {
+package struct ParseOutcome: Sendable, Equatable {
     /// The decoded events, in wire order.
-    public var events: [StreamEvent]
+    package var events: [StreamEvent]
     /// The frame was the heartbeat reply `PONG` (it carries no events).
-    public var pong: Bool
+    package var pong: Bool
     /// Well-formed events of a type this parser does not know (dropped: new types do appear).
-    public var unknownEventTypes: Int
+    package var unknownEventTypes: Int
     /// Skipped as unusable: a frame that is not JSON (bad syntax, invalid UTF-8, truncated), a
     /// frame or array element that is not an event object, or a known event with a missing or
     /// malformed required field. A bad element of an array frame is skipped alone; a frame that is
     /// not valid JSON counts once and yields no events.
-    public var malformed: Int
+    package var malformed: Int
     /// Why the last skipped item (unknown or malformed) was skipped, briefly; nil when none was.
-    public var lastSkipReason: String?
+    package var lastSkipReason: String?
 
-    public init(events: [StreamEvent] = [], pong: Bool = false, unknownEventTypes: Int = 0, malformed: Int = 0,
+    package init(events: [StreamEvent] = [], pong: Bool = false, unknownEventTypes: Int = 0, malformed: Int = 0,
                 lastSkipReason: String? = nil) {
         self.events = events
         self.pong = pong
@@ -24,13 +24,13 @@ public struct ParseOutcome: Sendable, Equatable {
     }
 
     /// Items skipped, of both kinds.
-    public var skipped: Int { unknownEventTypes + malformed }
+    package var skipped: Int { unknownEventTypes + malformed }
 
     /// The trade-price signals of all events, in order (see `StreamEvent.priceUpdates`; G3: no size).
-    public var priceUpdates: [PriceUpdate] { events.flatMap(\.priceUpdates) }
+    package var priceUpdates: [PriceUpdate] { events.flatMap(\.priceUpdates) }
 
     /// As `priceUpdates`, stamping legacy price changes that have no time at all with `receivedAtMs`.
-    public func priceUpdates(receivedAtMs: Int64) -> [PriceUpdate] {
+    package func priceUpdates(receivedAtMs: Int64) -> [PriceUpdate] {
         events.flatMap { $0.priceUpdates(receivedAtMs: receivedAtMs) }
     }
 }
@@ -51,13 +51,13 @@ public struct ParseOutcome: Sendable, Equatable {
 ///
 /// `Sendable`: one parser may serve any number of connections and threads. Its only state is a
 /// bounded cache of id strings (`IDStringCache`), which never changes what a frame decodes to.
-public struct MarketChannelParser: Sendable {
+package struct MarketChannelParser: Sendable {
     /// Maximum JSON nesting accepted in a frame (market-channel events nest 3 levels).
-    public let maxDepth: Int
+    package let maxDepth: Int
     /// This parser's recent token and condition id strings (one allocation per asset, not per event).
     private let ids = IDStringCache()
 
-    public init(maxDepth: Int = JSONParser.defaultMaxDepth) {
+    package init(maxDepth: Int = JSONParser.defaultMaxDepth) {
         self.maxDepth = min(max(maxDepth, 1), JSONParser.depthCeiling)
     }
 
@@ -66,7 +66,7 @@ public struct MarketChannelParser: Sendable {
     /// - Parameter receivedAtMs: when the frame arrived (ms since the epoch, the caller's clock).
     ///   Only recorded on the brief's legacy `price_change` form, whose frames often carry no
     ///   timestamp (`LegacyPriceChangeEvent.receivedAtMs`); wire timestamps are never replaced.
-    public func parse(_ frame: UnsafeBufferPointer<UInt8>, receivedAtMs: Int64? = nil) -> ParseOutcome {
+    package func parse(_ frame: UnsafeBufferPointer<UInt8>, receivedAtMs: Int64? = nil) -> ParseOutcome {
         // The common frames in one pass; anything it is not sure of goes through the tape.
         if maxDepth >= 4, !MarketChannelParser.isPong(frame),
            let events = ids.withCacheIfFree({ MarketFrameFastPath.decode(frame, ids: $0) }) {
@@ -113,19 +113,19 @@ public struct MarketChannelParser: Sendable {
         return outcome
     }
 
-    public func parse(_ frame: UnsafeRawBufferPointer, receivedAtMs: Int64? = nil) -> ParseOutcome {
+    package func parse(_ frame: UnsafeRawBufferPointer, receivedAtMs: Int64? = nil) -> ParseOutcome {
         frame.withMemoryRebound(to: UInt8.self) { parse($0, receivedAtMs: receivedAtMs) }
     }
 
-    public func parse(_ frame: [UInt8], receivedAtMs: Int64? = nil) -> ParseOutcome {
+    package func parse(_ frame: [UInt8], receivedAtMs: Int64? = nil) -> ParseOutcome {
         frame.withUnsafeBufferPointer { parse($0, receivedAtMs: receivedAtMs) }
     }
 
-    public func parse(_ frame: ArraySlice<UInt8>, receivedAtMs: Int64? = nil) -> ParseOutcome {
+    package func parse(_ frame: ArraySlice<UInt8>, receivedAtMs: Int64? = nil) -> ParseOutcome {
         frame.withUnsafeBufferPointer { parse($0, receivedAtMs: receivedAtMs) }
     }
 
-    public func parse(_ frame: String, receivedAtMs: Int64? = nil) -> ParseOutcome {
+    package func parse(_ frame: String, receivedAtMs: Int64? = nil) -> ParseOutcome {
         var copy = frame
         return copy.withUTF8 { parse($0, receivedAtMs: receivedAtMs) }
     }

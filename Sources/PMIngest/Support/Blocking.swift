@@ -7,7 +7,7 @@ import Glibc
 /// jobs run on the caller, and a completion (an HTTP response resumed by the curl thread) wakes the
 /// caller directly. Two thread hand-offs per HTTP call (caller → curl thread → caller) instead of
 /// four through the cooperative pool, and no pool thread is parked.
-public enum Blocking {
+package enum Blocking {
     /// Runs `body` to completion and returns its value or throws its error. `token.cancel()` from
     /// any thread cancels the Task, so the call ends with `PMError(.cancelled)` as soon as the work
     /// notices (the HTTP transport notices at once). `CancellationError` becomes
@@ -15,7 +15,7 @@ public enum Blocking {
     ///
     /// Call it only from threads the Swift runtime does not own (C or Python threads, the
     /// library's own pthreads): a cooperative-pool thread parked here stops serving the pool.
-    public static func run<T: Sendable>(token: CancellationToken? = nil,
+    package static func run<T: Sendable>(token: CancellationToken? = nil,
                                         _ body: @escaping @Sendable () async throws -> T) throws -> T {
         if let token, token.isCancelled { throw PMError(.cancelled, "cancelled before it started") }
         let executor = CallerThreadExecutor<T>()

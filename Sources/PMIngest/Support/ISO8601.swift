@@ -1,6 +1,6 @@
 /// ISO-8601 timestamps as Gamma sends them ("2026-12-31T12:00:00Z", "2026-12-31T12:00:00.123+02:00",
 /// "2026-12-31"), to milliseconds since the epoch. Written by hand: the core has no Foundation.
-public enum ISO8601 {
+@_spi(PMIngestTools) public enum ISO8601 {
     /// Milliseconds since the epoch, or nil when the text is not one of the accepted forms.
     public static func milliseconds(_ text: String) -> Int64? {
         let b = Array(text.utf8)

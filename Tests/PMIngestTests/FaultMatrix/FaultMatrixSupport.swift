@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import PMIngest
+@_spi(PMIngestTools) @testable import PMIngest
 
 /// What a fault-matrix call did within its hang guard.
 struct Guarded<T: Sendable>: Sendable {

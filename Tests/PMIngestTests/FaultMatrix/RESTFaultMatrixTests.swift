@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import PMIngest
+@_spi(PMIngestTools) @testable import PMIngest
 
 /// Issue 6, "Prove it survives": the REST fault matrix. Every fault below is injected by the fake
 /// server (Tests/fakepolymarket, README §5) into each of four real calls — `fetchOrderBook`,

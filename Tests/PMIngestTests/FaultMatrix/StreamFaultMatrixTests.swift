@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import PMIngest
+@_spi(PMIngestTools) @testable import PMIngest
 
 /// Issue 6, "Prove it survives": the stream fault matrix. A real `StreamClient` (libwebsockets)
 /// subscribed to both tokens of market A of the fake's `basic` preset, against scripted faults

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import PMIngest
+@_spi(PMIngestTools) @testable import PMIngest
 
 /// The libFuzzer targets' properties (Properties/, shared with Fuzz/) in the normal test suite:
 /// every seed in Fuzz/corpus/<target> and every input that once broke a target, kept in

@@ -1,5 +1,5 @@
 import Testing
-@testable import PMIngest
+@_spi(PMIngestTools) @testable import PMIngest
 
 /// A book is evidence only about the token it names: asked for token A and served token B's book,
 /// fetching is an error and G5 fails closed — never "valid" against another token's prices.

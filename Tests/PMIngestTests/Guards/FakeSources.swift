@@ -1,4 +1,4 @@
-@testable import PMIngest
+@_spi(PMIngestTools) @testable import PMIngest
 
 /// In-process trade and book sources for the pure-logic tests of G1/G3/G5.
 struct FakeTradeSource: TradeSource {

@@ -1,5 +1,5 @@
 import Testing
-@testable import PMIngest
+@_spi(PMIngestTools) @testable import PMIngest
 
 @Suite struct OrderBookVerificationTests {
     /// The brief's G5 regression: a print at 0.95 while the book sits at 0.05.

@@ -1,5 +1,5 @@
 import Testing
-@testable import PMIngest
+@_spi(PMIngestTools) @testable import PMIngest
 
 /// A level of size 0 is not a level (on the stream, size 0 deletes one): it must never become a
 /// best bid or ask, on any path a book is built by.

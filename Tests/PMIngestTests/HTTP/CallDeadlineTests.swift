@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import PMIngest
+@_spi(PMIngestTools) @testable import PMIngest
 
 /// `HTTPConfig.deadlineMs`: one bound on a call across attempts, back-offs and waits, against the
 /// fake server's hung and slow answers. Upper bounds leave room for a loaded machine.

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import PMIngest
+@_spi(PMIngestTools) @testable import PMIngest
 
 /// A blocking caller's thread drives its own transfers (`CurlCallerDriver`): the same results as
 /// the engine path, its handles reused across calls, and cancellation and shutdown still end a

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import PMIngest
+@_spi(PMIngestTools) @testable import PMIngest
 
 /// Cancellation ends a call at once wherever it is: in flight, backing off, waiting for a slot,
 /// blocked in `Blocking.run`, or on `shutdown`.

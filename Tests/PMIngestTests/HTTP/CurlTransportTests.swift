@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import PMIngest
+@_spi(PMIngestTools) @testable import PMIngest
 
 /// Real libcurl against the fake Polymarket server (127.0.0.1 only).
 @Suite struct HTTPCurlTransportTests {

@@ -1,5 +1,5 @@
 import Foundation
-@testable import PMIngest
+@_spi(PMIngestTools) @testable import PMIngest
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import PMIngest
+@_spi(PMIngestTools) @testable import PMIngest
 
 /// Creating and shutting down transports leaks neither threads nor file descriptors.
 @Suite struct HTTPLifecycleTests {

@@ -1,5 +1,5 @@
 import Testing
-@testable import PMIngest
+@_spi(PMIngestTools) @testable import PMIngest
 
 /// The sliding-window limiter on a manual clock: no sleeping.
 @Suite struct HTTPRateLimiterTests {

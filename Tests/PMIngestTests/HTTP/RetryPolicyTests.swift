@@ -1,6 +1,6 @@
 import CCurl
 import Testing
-@testable import PMIngest
+@_spi(PMIngestTools) @testable import PMIngest
 
 /// Pure retry decisions: no I/O, fixed time, seeded jitter.
 @Suite struct HTTPRetryPolicyTests {

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import PMIngest
+@_spi(PMIngestTools) @testable import PMIngest
 
 /// The brief's regressions end to end: real libcurl, real wire shapes, the project's fake
 /// Polymarket on 127.0.0.1. Each test scripts its own session.

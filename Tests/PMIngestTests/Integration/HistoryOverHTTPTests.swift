@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import PMIngest
+@_spi(PMIngestTools) @testable import PMIngest
 
 /// The trade tape and price history end to end: real libcurl, the fake server's v2 routes.
 @Suite struct HistoryOverHTTPTests {

@@ -1,5 +1,5 @@
 import Testing
-@testable import PMIngest
+@_spi(PMIngestTools) @testable import PMIngest
 
 /// Properties of the existing DecimalParse/DecimalFormat, which the JSON decoders rely on.
 @Suite struct JSONDecimalParseFormatTests {

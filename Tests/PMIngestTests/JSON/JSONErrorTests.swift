@@ -1,5 +1,5 @@
 import Testing
-@testable import PMIngest
+@_spi(PMIngestTools) @testable import PMIngest
 
 @Suite struct JSONErrorTests {
     struct Case: CustomTestStringConvertible, Sendable {

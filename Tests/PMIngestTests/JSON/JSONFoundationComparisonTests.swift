@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import PMIngest
+@_spi(PMIngestTools) @testable import PMIngest
 
 /// Random valid documents: the parser must agree with Foundation's JSONSerialization on structure,
 /// strings (scalar by scalar) and numbers (the Double read from our literal text, within 2 ulps

@@ -1,5 +1,5 @@
 import Testing
-@testable import PMIngest
+@_spi(PMIngestTools) @testable import PMIngest
 
 /// Random and mutated inputs: the parser must return or throw, never trap, and what it accepts must
 /// survive a serialise → parse round trip.

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import PMIngest
+@_spi(PMIngestTools) @testable import PMIngest
 
 @Suite struct JSONNumberRoundingTests {
     static let examples: [(String, Int64)] = [

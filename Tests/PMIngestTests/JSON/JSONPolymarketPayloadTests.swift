@@ -1,5 +1,5 @@
 import Testing
-@testable import PMIngest
+@_spi(PMIngestTools) @testable import PMIngest
 
 /// Real wire shapes (docs/wire-format.md, docs/wire/), read the way the decoders will read them.
 @Suite struct JSONPolymarketPayloadTests {

@@ -1,4 +1,4 @@
-@testable import PMIngest
+@_spi(PMIngestTools) @testable import PMIngest
 
 /// Deterministic generator (SplitMix64) so a failing property case can be replayed from its seed.
 struct JSONTestRNG: RandomNumberGenerator {

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import PMIngest
+@_spi(PMIngestTools) @testable import PMIngest
 
 /// A sink that runs `body` for each of its records of subsystem "test" (others are ignored: the
 /// log is process-wide and other suites may be logging).

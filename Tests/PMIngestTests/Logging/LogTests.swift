@@ -1,5 +1,5 @@
 import Testing
-@testable import PMIngest
+@_spi(PMIngestTools) @testable import PMIngest
 
 final class CapturingSink: LogSink, @unchecked Sendable {
     private let lock = Lock()

@@ -1,5 +1,5 @@
 import Testing
-@testable import PMIngest
+@_spi(PMIngestTools) @testable import PMIngest
 
 /// A trade source that answers after a fixed latency, like a REST server 200 ms away, and records
 /// how many requests were in flight at once.

@@ -1,5 +1,5 @@
 import Testing
-@testable import PMIngest
+@_spi(PMIngestTools) @testable import PMIngest
 
 @Suite struct LocalOrderBookTests {
     func snapshot(bids: [String], asks: [String]) throws -> StreamEvent {

@@ -1,5 +1,5 @@
 import Testing
-@testable import PMIngest
+@_spi(PMIngestTools) @testable import PMIngest
 
 /// An in-process CLOB answering `POST /prices`, `/midpoints` and `/last-trades-prices` from fixed
 /// per-token values, refusing more than 100 rows a request like the client's chunking promises.

@@ -1,5 +1,5 @@
 import Testing
-@testable import PMIngest
+@_spi(PMIngestTools) @testable import PMIngest
 
 /// The history walks (v2 trade tape, price history) refuse a seconds field that cannot be epoch
 /// seconds: a millisecond stamp read as seconds would be stored thousands of years in the future

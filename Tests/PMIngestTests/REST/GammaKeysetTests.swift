@@ -1,5 +1,5 @@
 import Testing
-@testable import PMIngest
+@_spi(PMIngestTools) @testable import PMIngest
 
 /// The keyset walk of Gamma listings (GammaListing.swift; docs/wire/gamma.md): after_cursor,
 /// the envelope, the end, the fallback, cycles, duplicates, budgets; and the same over HTTP

@@ -1,5 +1,5 @@
 import Testing
-@testable import PMIngest
+@_spi(PMIngestTools) @testable import PMIngest
 
 /// Which Gamma field holds a market's asset ids, by its protocol `version` (docs/wire/gamma.md).
 @Suite struct GammaVersionDecodingTests {

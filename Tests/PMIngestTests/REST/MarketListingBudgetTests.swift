@@ -1,5 +1,5 @@
 import Testing
-@testable import PMIngest
+@_spi(PMIngestTools) @testable import PMIngest
 
 /// A Gamma that never ends its listing: every page holds fresh markets, whatever the offset or
 /// cursor. `endAfterPages` makes it end after that many pages (an empty page; on the keyset

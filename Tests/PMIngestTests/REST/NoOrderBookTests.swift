@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import PMIngest
+@_spi(PMIngestTools) @testable import PMIngest
 
 /// `GET /book` of a resolved or unknown token: HTTP 404 "No orderbook exists for the requested
 /// token id" is `.noOrderBook`, final, never retried, and G5 fails closed on it.

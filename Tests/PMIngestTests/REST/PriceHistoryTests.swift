@@ -1,5 +1,5 @@
 import Testing
-@testable import PMIngest
+@_spi(PMIngestTools) @testable import PMIngest
 
 /// An in-process `/v2/prices-history` and `/batch-prices-history`: points per token, pages of
 /// `pageSize`, refusing windows over 15 days and batches over 20 tokens like the real services.

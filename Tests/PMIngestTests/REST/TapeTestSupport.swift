@@ -1,4 +1,4 @@
-@testable import PMIngest
+@_spi(PMIngestTools) @testable import PMIngest
 
 /// An in-process `/v2/trades`: rows newest first, served `limit` at a time with the row index as
 /// the cursor; counts requests and can fail from the Nth one on (a kill in mid-walk).

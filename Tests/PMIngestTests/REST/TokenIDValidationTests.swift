@@ -1,5 +1,5 @@
 import Testing
-@testable import PMIngest
+@_spi(PMIngestTools) @testable import PMIngest
 
 /// Token ids are decimal strings of 1...78 digits. Anything else is refused where it enters —
 /// from a caller (`.invalidArgument`, before any request: `..` must never turn

@@ -1,5 +1,5 @@
 import Testing
-@testable import PMIngest
+@_spi(PMIngestTools) @testable import PMIngest
 
 /// A C string ends at its first NUL: a wire string holding `\u0000` would reach C truncated (an
 /// id "123\u0000456" read as "123"). Every string field a decoder reads refuses NUL, naming the

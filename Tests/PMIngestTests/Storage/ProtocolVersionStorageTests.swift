@@ -1,5 +1,5 @@
 import Testing
-@testable import PMIngest
+@_spi(PMIngestTools) @testable import PMIngest
 
 /// token_meta.protocol_version (schema step 3): stored, compared, read back; unknown for rows
 /// written before the step; a foreign value is corruption, not a guess.

@@ -1,5 +1,5 @@
 import Foundation
-@testable import PMIngest
+@_spi(PMIngestTools) @testable import PMIngest
 
 /// A fresh temporary directory, removed when the value is dropped.
 final class TemporaryDirectory {

@@ -1,5 +1,5 @@
 import Testing
-@testable import PMIngest
+@_spi(PMIngestTools) @testable import PMIngest
 
 @Suite struct TradeRecorderTests {
     func print(_ price: String, size: String?, side: TradeSide? = .buy, at ms: Int64) -> StreamEvent {

@@ -1,5 +1,5 @@
 import Testing
-@testable import PMIngest
+@_spi(PMIngestTools) @testable import PMIngest
 
 /// The stream queue is bounded by the events' memory as well as by their number, and allocates
 /// storage as it fills rather than for its whole capacity up front.

@@ -1,5 +1,5 @@
 import Testing
-@testable import PMIngest
+@_spi(PMIngestTools) @testable import PMIngest
 
 /// The reconnect schedule, exactly: the over-the-wire tests only see it through the clock.
 @Suite("ReconnectBackoff")

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import PMIngest
+@_spi(PMIngestTools) @testable import PMIngest
 
 /// Resolutions you can trust: the socket's `market_resolved` and the Gamma poll of
 /// `StreamClient.watchResolutions` deliver one event per market, whichever saw it first.

@@ -1,5 +1,5 @@
 import Testing
-@testable import PMIngest
+@_spi(PMIngestTools) @testable import PMIngest
 
 /// Every market-channel event type, from fixtures in the real wire shapes (docs/wire/market-channel.md).
 @Suite struct StreamParserEventTests {

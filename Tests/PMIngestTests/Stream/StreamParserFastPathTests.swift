@@ -1,5 +1,5 @@
 import Testing
-@testable import PMIngest
+@_spi(PMIngestTools) @testable import PMIngest
 
 /// The one-pass decoder (`MarketFrameFastPath`) against the tape (`MarketChannelParser.parseWithTape`):
 /// whatever it decodes must be exactly what the tape decodes, and whatever it is unsure of it must

@@ -1,5 +1,5 @@
 import Testing
-@testable import PMIngest
+@_spi(PMIngestTools) @testable import PMIngest
 
 /// 20,000 random, mutated and generated frames: the parser must never trap, must reject exactly
 /// what the strict `JSONParser` rejects, and must account for every element of what it accepts.

@@ -1,5 +1,5 @@
 import Testing
-@testable import PMIngest
+@_spi(PMIngestTools) @testable import PMIngest
 
 /// Skipping, counting and never trapping: PONG, bad JSON, invalid UTF-8, truncation, huge numbers,
 /// missing fields — and the neighbours of a bad event survive.

@@ -1,5 +1,5 @@
 import Testing
-@testable import PMIngest
+@_spi(PMIngestTools) @testable import PMIngest
 
 /// Throughput of `MarketChannelParser` on typical frames. Prints msg/s only: no timed assertions
 /// (CI machines vary). Release figure: `swift test -c release --filter StreamParserSpeed`.

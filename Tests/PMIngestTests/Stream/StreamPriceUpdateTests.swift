@@ -1,5 +1,5 @@
 import Testing
-@testable import PMIngest
+@_spi(PMIngestTools) @testable import PMIngest
 
 /// G3 and the trade/quote distinction: PriceUpdate has no size, and only trades become PriceUpdates.
 @Suite struct StreamPriceUpdateTests {

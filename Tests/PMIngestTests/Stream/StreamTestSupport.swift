@@ -1,5 +1,5 @@
 import Foundation
-@testable import PMIngest
+@_spi(PMIngestTools) @testable import PMIngest
 
 /// Fixtures and helpers shared by the Stream suites.
 enum StreamFixtures {

@@ -1,5 +1,5 @@
 import Testing
-@testable import PMIngest
+@_spi(PMIngestTools) @testable import PMIngest
 
 /// The pool's assignment rules as pure logic: fill in order, add sockets, compact on removal.
 @Suite("AssetAssignment: which socket holds each asset")

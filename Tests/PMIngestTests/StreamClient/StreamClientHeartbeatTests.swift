@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import PMIngest
+@_spi(PMIngestTools) @testable import PMIngest
 
 /// Heartbeat, staleness watchdog and reconnects, with the short timings (ping 200 ms, PONG
 /// timeout 600 ms, silence 800 ms, backoff base 50 ms). Bounds on time are generous: they assert

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import PMIngest
+@_spi(PMIngestTools) @testable import PMIngest
 
 /// The `pause` overflow policy (nothing lost: the socket stops being read while the queue is full)
 /// and the batch pull.

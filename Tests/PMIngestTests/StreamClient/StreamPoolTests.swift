@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import PMIngest
+@_spi(PMIngestTools) @testable import PMIngest
 
 /// Helpers of the pool suites: many synthetic assets with books in the fake, and the fake's view
 /// of its connections.

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import PMIngest
+@_spi(PMIngestTools) @testable import PMIngest
 
 /// The client obeys the market channel's rules (docs/wire/market-channel.md, "Protocol rules"),
 /// checked against the fake's strict wire, which every test here (and every other stream test) runs on.

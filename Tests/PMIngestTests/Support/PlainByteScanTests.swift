@@ -1,5 +1,5 @@
 import Testing
-@testable import PMIngest
+@_spi(PMIngestTools) @testable import PMIngest
 
 /// The SWAR skip must land on exactly the byte a byte-by-byte scan would stop at.
 @Suite struct PlainByteScanTests {

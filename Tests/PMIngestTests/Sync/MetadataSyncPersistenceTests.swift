@@ -1,5 +1,5 @@
 import Testing
-@testable import PMIngest
+@_spi(PMIngestTools) @testable import PMIngest
 
 /// MetadataSync's persistence helpers (the brief's save_trades / update_watermark): no network,
 /// an in-memory database, a transport that is never called.

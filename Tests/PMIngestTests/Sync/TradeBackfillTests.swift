@@ -1,5 +1,5 @@
 import Testing
-@testable import PMIngest
+@_spi(PMIngestTools) @testable import PMIngest
 
 @Suite struct TradeBackfillTests {
     static let newest: Int64 = 1_767_225_600

@@ -1,4 +1,4 @@
-@testable import PMIngest
+@_spi(PMIngestTools) @testable import PMIngest
 
 extension FuzzProperty {
     /// fuzz-decimal: the input is one candidate text, read every way the core reads a number.

@@ -1,4 +1,4 @@
-@testable import PMIngest
+@_spi(PMIngestTools) @testable import PMIngest
 
 /// Deliberately simple second implementations of the core's number reading, written from the
 /// documented rules (DecimalParse, JSONNumberRounding, JSONNumber.int64Value) rather than from the

@@ -1,4 +1,4 @@
-@testable import PMIngest
+@_spi(PMIngestTools) @testable import PMIngest
 
 /// The decoders' documented field conventions, restated over the generic JSON tree (`JSONParser`),
 /// so a value decoded by the token tape or the REST decoders can be checked field by field against

@@ -1,4 +1,4 @@
-@testable import PMIngest
+@_spi(PMIngestTools) @testable import PMIngest
 
 /// The properties the libFuzzer targets check (Fuzz/, `make fuzz`) on every input, beyond "no
 /// crash". Each returns nil when the input satisfies them and a one-line description otherwise.

@@ -1,4 +1,4 @@
-@testable import PMIngest
+@_spi(PMIngestTools) @testable import PMIngest
 
 /// The REST decoders (docs/wire-format.md, docs/wire/): each input is one response body.
 extension FuzzProperty {

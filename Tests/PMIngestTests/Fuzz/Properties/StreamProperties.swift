@@ -1,4 +1,4 @@
-@testable import PMIngest
+@_spi(PMIngestTools) @testable import PMIngest
 
 /// The market channel (docs/wire/market-channel.md): each input is one WebSocket text frame.
 extension FuzzProperty {

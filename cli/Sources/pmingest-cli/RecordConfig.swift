@@ -1,4 +1,4 @@
-import PMIngest
+@_spi(PMIngestTools) import PMIngest
 
 /// `record --config FILE`: the recorder's settings in a small JSON file, for services (a systemd
 /// unit names one file instead of a long command line). Every key is optional; unknown keys are

@@ -1,5 +1,5 @@
 import ArgumentParser
-import PMIngest
+@_spi(PMIngestTools) import PMIngest
 
 /// The whole pipeline, as a trading engine would run it, printing each guard as it fires.
 struct Demo: AsyncParsableCommand {

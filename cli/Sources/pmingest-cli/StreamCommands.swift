@@ -1,5 +1,5 @@
 import ArgumentParser
-import PMIngest
+@_spi(PMIngestTools) import PMIngest
 
 /// Shared stream options.
 struct StreamOptions: ParsableArguments {

@@ -1,5 +1,5 @@
 import ArgumentParser
-import PMIngest
+@_spi(PMIngestTools) import PMIngest
 
 struct Events: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

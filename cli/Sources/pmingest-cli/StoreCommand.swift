@@ -1,5 +1,5 @@
 import ArgumentParser
-import PMIngest
+@_spi(PMIngestTools) import PMIngest
 
 /// `pmingest store …`: the SQLite store from the shell.
 struct Store: AsyncParsableCommand {

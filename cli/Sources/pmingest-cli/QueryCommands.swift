@@ -1,5 +1,5 @@
 import ArgumentParser
-import PMIngest
+@_spi(PMIngestTools) import PMIngest
 
 struct Markets: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "List active markets (every Gamma page).")

@@ -1,5 +1,5 @@
 import ArgumentParser
-import PMIngest
+@_spi(PMIngestTools) import PMIngest
 #if canImport(Glibc)
 import Glibc
 #endif

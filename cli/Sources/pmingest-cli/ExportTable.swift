@@ -1,4 +1,4 @@
-import PMIngest
+@_spi(PMIngestTools) import PMIngest
 
 /// One value of an exported row, in the form CSV and NDJSON carry it.
 enum ExportCell {

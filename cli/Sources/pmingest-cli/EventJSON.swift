@@ -1,4 +1,4 @@
-import PMIngest
+@_spi(PMIngestTools) import PMIngest
 
 /// Stream events as one JSON object each (the `--json` NDJSON lines of `stream` and `record`).
 /// Prices and sizes are decimal strings, times milliseconds since the epoch; absent fields are left

@@ -1,4 +1,4 @@
-import PMIngest
+@_spi(PMIngestTools) import PMIngest
 #if canImport(Glibc)
 import Glibc
 #endif
