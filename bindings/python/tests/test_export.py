@@ -21,7 +21,6 @@ from decimal import Decimal
 import pytest
 
 import pmingest
-from pmingest import export
 
 from conftest import PYTHON_ROOT, make_trade
 
